@@ -1,0 +1,1 @@
+"""Alembic migrations of the review database (``script_location = ospo_tui:migrations``)."""

@@ -1,0 +1,57 @@
+"""Typed SQLAlchemy 2 models of the review database (imported as ``ospo_tui.models``)."""
+
+from .base import Base
+from .review import (
+    REVIEW_STATES,
+    STATE_DECIDED,
+    STATE_OPEN,
+    STATE_QUESTION,
+    STATE_STALE,
+    STATE_TO_DISCUSS,
+    AuditEvent,
+    Decision,
+    Member,
+    Policy,
+    PolicyRule,
+    Question,
+    QuestionMessage,
+    ReviewItem,
+)
+from .scan import (
+    CopyrightStatement,
+    LicenseDetection,
+    LicenseMatch,
+    LicenseReference,
+    Project,
+    Scan,
+    ScannedFile,
+    ScanResultCache,
+    TodoItem,
+)
+
+__all__ = [
+    "REVIEW_STATES",
+    "STATE_DECIDED",
+    "STATE_OPEN",
+    "STATE_QUESTION",
+    "STATE_STALE",
+    "STATE_TO_DISCUSS",
+    "AuditEvent",
+    "Base",
+    "CopyrightStatement",
+    "Decision",
+    "LicenseDetection",
+    "LicenseMatch",
+    "LicenseReference",
+    "Member",
+    "Policy",
+    "PolicyRule",
+    "Project",
+    "Question",
+    "QuestionMessage",
+    "ReviewItem",
+    "Scan",
+    "ScanResultCache",
+    "ScannedFile",
+    "TodoItem",
+]

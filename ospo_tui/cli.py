@@ -1,0 +1,93 @@
+"""The ``ospo-tui`` command line: global options, sub-command dispatch, one-line errors.
+
+Each sub-command lives in its own module under ``ospo_tui.commands`` and exposes
+``register(subparsers)``. With no sub-command the TUI opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from functools import cached_property
+from typing import NoReturn
+
+from ospo_tui import __version__
+from ospo_tui.db import Database, open_database
+from ospo_tui.errors import OspoError
+from ospo_tui.services.audit import Actor
+
+COMMAND_MODULES = (
+    "ospo_tui.commands.db",
+    "ospo_tui.commands.import_scan",
+    "ospo_tui.commands.listing",
+    "ospo_tui.commands.demo",
+)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr and exit 2, never a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+class CliContext:
+    """What a sub-command needs: the database (opened on first use) and the acting person."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    @cached_property
+    def db(self) -> Database:
+        return open_database(self.args.db)
+
+    @cached_property
+    def user_name(self) -> str:
+        from ospo_tui.services.identity import resolve_user_name
+
+        return resolve_user_name(self.args.user)
+
+    def actor(self) -> Actor:
+        from ospo_tui.services.identity import resolve_actor
+
+        with self.db.session() as session:
+            return resolve_actor(session, self.user_name)
+
+    def out(self, line: str = "") -> None:
+        print(line)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="ospo-tui",
+        description="Keyboard-first workbench for open-source license compliance review.",
+    )
+    parser.add_argument("--version", action="version", version=f"ospo-tui {__version__}")
+    parser.add_argument("--db", help="database URL or SQLite path (default: $OSPO_TUI_DB or the user data dir)")
+    parser.add_argument("--user", help="acting user name (default: $OSPO_TUI_USER or the OS user)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = CliContext(args)
+    try:
+        if args.command is None:
+            from ospo_tui.app import run_app
+
+            return run_app(ctx.db, ctx.user_name)
+        return int(args.handler(ctx) or 0)
+    except OspoError as err:
+        print(f"ospo-tui: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("ospo-tui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""One module per ``ospo-tui`` sub-command; each exposes ``register(subparsers)``."""

@@ -1,0 +1,111 @@
+"""Opening the review database: URL resolution, SQLite pragmas, sessions and Alembic upgrades.
+
+Engines are built on demand (never at import time) so tests and the CLI can point at any URL.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from ospo_tui.errors import InputError
+
+DB_ENV_VAR = "OSPO_TUI_DB"
+APP_NAME = "ospo-tui"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "ospo-tui.sqlite"
+
+
+def resolve_db_url(explicit: str | None = None) -> str:
+    """``--db`` wins, then ``OSPO_TUI_DB``, then a SQLite file in the user's data dir.
+
+    A bare filesystem path is accepted and turned into a SQLite URL.
+    """
+    raw = explicit or os.environ.get(DB_ENV_VAR) or str(default_db_path())
+    if "://" not in raw:
+        return URL.create(
+            "sqlite", database=str(Path(raw).expanduser().absolute())
+        ).render_as_string()
+    return raw
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The stdlib driver opens transactions lazily; we issue BEGIN IMMEDIATE ourselves so that
+    # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str | None = None) -> Engine:
+    resolved = resolve_db_url(url)
+    try:
+        parsed = make_url(resolved)
+    except Exception as exc:  # noqa: BLE001 - SQLAlchemy raises several types here
+        raise InputError(f"invalid database URL {resolved!r}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(resolved, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    try:
+        return create_engine(resolved, pool_pre_ping=True)
+    except Exception as exc:  # noqa: BLE001 - missing driver, bad URL
+        raise InputError(f"cannot open database {parsed.render_as_string()}: {exc}") from None
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+class Database:
+    """An engine plus a session factory; the one object services receive."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None) -> None:
+        self.engine = engine or make_engine(url)
+        self.url = self.engine.url.render_as_string(hide_password=False)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session whose work commits on success and rolls back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def read_session(self) -> Session:
+        return self._sessions()
+
+    def upgrade(self) -> None:
+        from ospo_tui.migrate import upgrade_to_head
+
+        upgrade_to_head(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    db = Database(url)
+    if upgrade:
+        db.upgrade()
+    return db

@@ -1,0 +1,1 @@
+"""Domain services: the only layer that touches the database. Never imports textual."""

@@ -1,0 +1,229 @@
+"""The append-only, hash-chained audit trail: appending events and verifying the chain.
+
+Each event's hash is SHA-256 over ``prev_hash`` followed by the canonical JSON of the event's
+other fields, so changing, removing or reordering any event breaks every later link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from ospo_tui.clock import utc_now
+from ospo_tui.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Any constant will do: it names the one PostgreSQL advisory lock that serialises appends.
+_PG_CHAIN_LOCK = 0x05_90_70_01
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something, and in which role; every event and decision names one."""
+
+    name: str
+    role: str
+
+
+SYSTEM_ACTOR = Actor("ospo-tui", "system")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace, UTF-8 text: the same bytes on every machine and backend."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def event_body(
+    *,
+    seq: int,
+    occurred_at: str,
+    actor: str,
+    role: str,
+    action: str,
+    subject_type: str,
+    subject_id: str | None,
+    project_id: int | None,
+    payload: str,
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "occurred_at": occurred_at,
+        "actor": actor,
+        "role": role,
+        "action": action,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "project_id": project_id,
+        "payload": payload,
+    }
+
+
+def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    # SQLite transactions here start with BEGIN IMMEDIATE, which already serialises writers.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK})
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """(last sequence number, last hash); (0, genesis) for an empty chain."""
+    row = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS_HASH)
+
+
+def append_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    subject_type: str,
+    subject_id: str | int | None = None,
+    payload: dict[str, Any] | None = None,
+    project_id: int | None = None,
+) -> AuditEvent:
+    """Append one event in the caller's transaction, so the event and the change commit together."""
+    _lock_chain(session)
+    last_seq, prev_hash = chain_head(session)
+    body = event_body(
+        seq=last_seq + 1,
+        occurred_at=utc_now(),
+        actor=actor.name,
+        role=actor.role,
+        action=action,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        project_id=project_id,
+        payload=canonical_json(payload or {}),
+    )
+    event = AuditEvent(**body, prev_hash=prev_hash, hash=chain_hash(prev_hash, body))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def append_events(
+    session: Session,
+    actor: Actor,
+    entries: Iterable[tuple[str, str, str | int | None, dict[str, Any], int | None]],
+) -> list[dict[str, Any]]:
+    """Append many events with one lock and one Core insert (bulk decisions, reuse).
+
+    Each entry is (action, subject_type, subject_id, payload, project_id). Returns the rows written.
+    """
+    _lock_chain(session)
+    last_seq, prev_hash = chain_head(session)
+    now = utc_now()
+    rows: list[dict[str, Any]] = []
+    for action, subject_type, subject_id, payload, project_id in entries:
+        last_seq += 1
+        body = event_body(
+            seq=last_seq,
+            occurred_at=now,
+            actor=actor.name,
+            role=actor.role,
+            action=action,
+            subject_type=subject_type,
+            subject_id=None if subject_id is None else str(subject_id),
+            project_id=project_id,
+            payload=canonical_json(payload),
+        )
+        digest = chain_hash(prev_hash, body)
+        rows.append({**body, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    for start in range(0, len(rows), 5000):
+        session.execute(AuditEvent.__table__.insert(), rows[start : start + 5000])
+    return rows
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit chain broken at event {self.seq}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    events: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def verify_rows(
+    rows: Iterable[dict[str, Any]], *, start_seq: int = 1, start_hash: str = GENESIS_HASH
+) -> VerifyResult:
+    """Walk events in sequence order; report the first gap, reorder, bad link or bad hash."""
+    expected_seq, prev_hash, count = start_seq, start_hash, 0
+    for row in rows:
+        count += 1
+        seq = row["seq"]
+        if seq != expected_seq:
+            problem = "missing" if seq > expected_seq else "out of order"
+            return VerifyResult(
+                count,
+                prev_hash,
+                ChainBreak(expected_seq, f"event {expected_seq} is {problem} (found {seq} next)"),
+            )
+        if row["prev_hash"] != prev_hash:
+            return VerifyResult(
+                count,
+                prev_hash,
+                ChainBreak(seq, "prev_hash does not match the previous event's hash"),
+            )
+        if chain_hash(prev_hash, _body_of(row)) != row["hash"]:
+            return VerifyResult(
+                count, prev_hash, ChainBreak(seq, "content does not match its hash (edited)")
+            )
+        prev_hash = row["hash"]
+        expected_seq += 1
+    return VerifyResult(count, prev_hash, None)
+
+
+def _body_of(row: dict[str, Any]) -> dict[str, Any]:
+    return event_body(
+        seq=row["seq"],
+        occurred_at=row["occurred_at"],
+        actor=row["actor"],
+        role=row["role"],
+        action=row["action"],
+        subject_type=row["subject_type"],
+        subject_id=row["subject_id"],
+        project_id=row["project_id"],
+        payload=row["payload"],
+    )
+
+
+def iter_event_rows(session: Session, batch: int = 20000) -> Iterator[dict[str, Any]]:
+    """Every event in sequence order; seq is inside each hash, so renumbering shows as an edit."""
+    columns = list(AuditEvent.__table__.columns)
+    result = session.execute(
+        select(*columns).order_by(AuditEvent.seq).execution_options(yield_per=batch)
+    )
+    for row in result.mappings():
+        yield dict(row)
+
+
+def verify_chain(session: Session) -> VerifyResult:
+    return verify_rows(iter_event_rows(session))
+
+
+def event_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent)) or 0

@@ -1,0 +1,48 @@
+"""Who is acting: the user name from --user / OSPO_TUI_USER / the OS, and their role from members.
+
+The first person to use a new database becomes its admin, so a fresh workbench is usable at once.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ospo_tui.clock import utc_now
+from ospo_tui.errors import InputError
+from ospo_tui.models import Member
+from ospo_tui.services.audit import SYSTEM_ACTOR, Actor, append_event
+
+USER_ENV_VAR = "OSPO_TUI_USER"
+ROLES = ("reviewer", "engineer", "auditor", "admin")
+
+
+def resolve_user_name(explicit: str | None = None) -> str:
+    name = explicit or os.environ.get(USER_ENV_VAR)
+    if not name:
+        try:
+            name = getpass.getuser()
+        except Exception:  # noqa: BLE001 - no passwd entry in some containers
+            name = "unknown"
+    name = name.strip()
+    if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
+        raise InputError(f"invalid user name {name!r}")
+    return name
+
+
+def resolve_actor(session: Session, name: str) -> Actor:
+    """The member's role; the first user of an empty database is made admin (and audited)."""
+    member = session.scalar(select(Member).where(Member.name == name))
+    if member is not None:
+        return Actor(member.name, member.role)
+    if (session.scalar(select(func.count()).select_from(Member)) or 0) == 0:
+        session.add(Member(name=name, role="admin", added_by=SYSTEM_ACTOR.name, added_at=utc_now()))
+        session.flush()
+        append_event(
+            session, SYSTEM_ACTOR, "member.add", "member", name, {"name": name, "role": "admin", "first_user": True}
+        )
+        return Actor(name, "admin")
+    return Actor(name, "guest")

@@ -1,0 +1,84 @@
+"""Shared fixtures: a fresh database per test on SQLite, and on PostgreSQL when one is available.
+
+``OSPO_TUI_TEST_PG_URL`` names a server (``scripts/test.sh`` starts one); each test gets its own
+database there, dropped afterwards. In CI a missing server is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url
+
+from ospo_tui.db import Database, open_database
+
+DATA_DIR = Path(__file__).parent / "data"
+SCANCODE_FIXTURES = DATA_DIR / "scancode"
+PG_URL_ENV = "OSPO_TUI_TEST_PG_URL"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test touches the real user data dir; the license catalog cache is shared per session."""
+    home = tmp_path_factory.getbasetemp() / "home"
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("OSPO_TUI_USER", "tester")
+    monkeypatch.delenv("OSPO_TUI_DB", raising=False)
+
+
+def pg_server_url() -> str | None:
+    url = os.environ.get(PG_URL_ENV)
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_URL_ENV} is not set in CI: the PostgreSQL server did not start")
+        pytest.skip(f"no PostgreSQL server ({PG_URL_ENV} unset)")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped after the test."""
+    server = make_url(pg_server_url())
+    name = f"ospo_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'review.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Runs the test once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'review.sqlite'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An upgraded database on each backend."""
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str) -> Iterator[Database]:
+    """An upgraded SQLite database, for tests where the backend does not matter."""
+    database = open_database(sqlite_url)
+    yield database
+    database.dispose()
