@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.import_scan",
     "ospo_tui.commands.listing",
     "ospo_tui.commands.demo",
+    "ospo_tui.commands.policy",
 )
 
 
@@ -65,9 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Keyboard-first workbench for open-source license compliance review.",
     )
     parser.add_argument("--version", action="version", version=f"ospo-tui {__version__}")
-    parser.add_argument("--db", help="database URL or SQLite path (default: $OSPO_TUI_DB or the user data dir)")
+    parser.add_argument(
+        "--db", help="database URL or SQLite path (default: $OSPO_TUI_DB or the user data dir)"
+    )
     parser.add_argument("--user", help="acting user name (default: $OSPO_TUI_USER or the OS user)")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    subparsers = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=OneLineParser
+    )
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
     return parser

@@ -28,9 +28,13 @@ def clean(value: object, *, max_len: int | None = None, single_line: bool = Fals
     return text
 
 
-def safe(value: object, *, style: str = "", max_len: int | None = None, single_line: bool = False) -> Text:
+def safe(
+    value: object, *, style: str = "", max_len: int | None = None, single_line: bool = False
+) -> Text:
     """A Rich ``Text`` that shows ``value`` literally: markup brackets stay brackets."""
-    return Text(clean(value, max_len=max_len, single_line=single_line), style=style, no_wrap=single_line)
+    return Text(
+        clean(value, max_len=max_len, single_line=single_line), style=style, no_wrap=single_line
+    )
 
 
 def safe_line(value: object, *, max_len: int | None = 200, style: str = "") -> Text:

@@ -31,7 +31,9 @@ def test_models_match_migrations(db_url: str) -> None:
     db = Database(db_url)
     upgrade_to_head(db.engine)
     with db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+        )
     assert diff == []
     db.dispose()
 

@@ -13,7 +13,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     db_sub = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     upgrade = db_sub.add_parser("upgrade", help="apply migrations up to the newest schema")
     upgrade.set_defaults(handler=_upgrade)
-    downgrade = db_sub.add_parser("downgrade", help="revert migrations (destroys data above REVISION)")
+    downgrade = db_sub.add_parser(
+        "downgrade", help="revert migrations (destroys data above REVISION)"
+    )
     downgrade.add_argument("revision", help="target revision, or 'base'")
     downgrade.set_defaults(handler=_downgrade)
     info = db_sub.add_parser("info", help="show the database URL and schema revision")

@@ -42,7 +42,12 @@ def resolve_actor(session: Session, name: str) -> Actor:
         session.add(Member(name=name, role="admin", added_by=SYSTEM_ACTOR.name, added_at=utc_now()))
         session.flush()
         append_event(
-            session, SYSTEM_ACTOR, "member.add", "member", name, {"name": name, "role": "admin", "first_user": True}
+            session,
+            SYSTEM_ACTOR,
+            "member.add",
+            "member",
+            name,
+            {"name": name, "role": "admin", "first_user": True},
         )
         return Actor(name, "admin")
     return Actor(name, "guest")

@@ -41,7 +41,12 @@ def require(db, actor: Actor, action: str, subject: str = "") -> None:  # type: 
 
     with db.session() as session:
         append_event(
-            session, actor, "access.denied", "action", action, {"action": action, "subject": subject}
+            session,
+            actor,
+            "access.denied",
+            "action",
+            action,
+            {"action": action, "subject": subject},
         )
     roles = ", ".join(sorted(PERMISSIONS.get(action, ())))
     raise PermissionDenied(

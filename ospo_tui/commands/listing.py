@@ -1,0 +1,139 @@
+"""``ospo-tui projects``, ``scans`` and ``queue``: plain-text listings for people and scripts.
+
+Output is tab-separated with a header line, one record per line; untrusted text has control
+characters replaced so a hostile path cannot drive the terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from ospo_tui.models import REVIEW_STATES
+from ospo_tui.safe_text import clean
+from ospo_tui.services.catalog import project_summaries, resolve_scan, scan_summaries
+from ospo_tui.services.queue import QueueFilter, queue_page
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    projects = subparsers.add_parser("projects", help="list projects with review counts")
+    projects.set_defaults(handler=list_projects)
+
+    scans = subparsers.add_parser("scans", help="list scans with review counts")
+    scans.add_argument("--project", help="only this project")
+    scans.set_defaults(handler=list_scans)
+
+    queue = subparsers.add_parser("queue", help="list the review queue, most urgent first")
+    queue.add_argument("--project", help="project (needed when there are several)")
+    queue.add_argument("--scan", type=int, help="scan id (default: the project's latest)")
+    queue.add_argument("--state", action="append", choices=REVIEW_STATES, help="only these states")
+    queue.add_argument("--license", help="only files whose expression mentions this key or SPDX id")
+    queue.add_argument("--path", help="only paths matching this glob")
+    queue.add_argument("--all", action="store_true", help="include files without findings")
+    queue.add_argument("--limit", type=_positive, default=50, help="at most N rows (default 50)")
+    queue.set_defaults(handler=list_queue)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def _row(*values: object) -> str:
+    return "\t".join("" if v is None else clean(v, single_line=True) for v in values)
+
+
+def list_projects(ctx: CliContext) -> int:
+    with ctx.db.session() as session:
+        summaries = project_summaries(session)
+    ctx.out(
+        _row(
+            "project", "scans", "latest_scan", "files", "with_findings", "decided", "open_questions"
+        )
+    )
+    for p in summaries:
+        s = p.latest_scan
+        ctx.out(
+            _row(
+                p.name,
+                p.scans,
+                s and s.id,
+                s and s.files,
+                s and s.with_findings,
+                s and s.decided,
+                s and s.open_questions,
+            )
+        )
+    return 0
+
+
+def list_scans(ctx: CliContext) -> int:
+    with ctx.db.session() as session:
+        summaries = scan_summaries(session, ctx.args.project)
+    ctx.out(
+        _row(
+            "scan",
+            "project",
+            "source",
+            "label",
+            "format",
+            "created",
+            "files",
+            "with_findings",
+            "decided",
+            "reused",
+        )
+    )
+    for s in summaries:
+        ctx.out(
+            _row(
+                s.id,
+                s.project,
+                s.source,
+                s.label,
+                s.output_format_version,
+                s.created_at,
+                s.files,
+                s.with_findings,
+                s.decided,
+                s.reused,
+            )
+        )
+    return 0
+
+
+def list_queue(ctx: CliContext) -> int:
+    args = ctx.args
+    with ctx.db.session() as session:
+        scan = resolve_scan(session, args.project, args.scan)
+        flt = QueueFilter(
+            scan_id=scan.id,
+            states=tuple(args.state or ()),
+            license=args.license,
+            path_glob=args.path,
+            include_all=args.all,
+        )
+        rows = queue_page(session, flt, limit=args.limit)
+    ctx.out(_row("priority", "state", "path", "detected_spdx", "best_score", "concluded", "reason"))
+    for r in rows:
+        score = f"{r.best_score:.1f}" if r.best_score is not None else ""
+        ctx.out(
+            _row(
+                r.priority,
+                r.state,
+                r.path,
+                r.detected_spdx,
+                score,
+                r.concluded_expression,
+                r.priority_reason,
+            )
+        )
+    return 0
