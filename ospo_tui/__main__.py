@@ -2,4 +2,6 @@
 
 from ospo_tui.cli import main
 
-raise SystemExit(main())
+# Guarded: scan workers start through multiprocessing, which re-imports the main module.
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.listing",
     "ospo_tui.commands.demo",
     "ospo_tui.commands.policy",
+    "ospo_tui.commands.scan",
 )
 
 

@@ -1,0 +1,115 @@
+"""``ospo-tui scan PATH``: run ScanCode on a source tree, in parallel and incrementally."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ospo_tui.errors import InputError
+from ospo_tui.safe_text import clean
+from ospo_tui.services.roles import require
+from ospo_tui.services.scan_engine import DEFAULT_TIMEOUT
+from ospo_tui.services.scan_progress import ScanProgress
+from ospo_tui.services.scan_runner import DEFAULT_MAX_SIZE, ScanRequest, run_scan
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
+
+_SKIPPED_SHOWN = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "scan", help="scan a source tree with ScanCode (parallel, incremental, resumable)"
+    )
+    parser.add_argument("path", metavar="PATH", help="source tree (or single file) to scan")
+    parser.add_argument("--project", help="project name (default: the directory name)")
+    parser.add_argument("--label", help="a label for this scan")
+    parser.add_argument(
+        "--processes",
+        "-n",
+        type=int,
+        default=ScanRequest.processes,
+        help="worker processes (default: CPU count minus one, at least 1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds per file before it is recorded as a scan error (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="gitignore-style pattern of paths to leave out (repeatable); .git, .svn, .hg "
+        "and other VCS directories are always left out",
+    )
+    parser.add_argument(
+        "--max-size",
+        type=int,
+        default=DEFAULT_MAX_SIZE,
+        metavar="BYTES",
+        help="record larger files as not scanned (default: 50 MB)",
+    )
+    parser.set_defaults(handler=run)
+
+
+class TerminalScanProgress:
+    """The scan's progress line on stderr, redrawn in place; silent when stderr is not a TTY."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, progress: ScanProgress) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K" + progress.line())
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def run(ctx: CliContext) -> int:
+    args = ctx.args
+    root = Path(args.path)
+    if not root.exists() and not root.is_symlink():
+        raise InputError(f"{args.path}: no such file or directory")
+    project = args.project or root.resolve().name or "default"
+    if args.processes < 1:
+        raise InputError("--processes must be at least 1")
+    if not args.timeout > 0:
+        raise InputError("--timeout must be a positive number of seconds")
+    actor = ctx.actor()
+    require(ctx.db, actor, "scan", str(root))
+    request = ScanRequest(
+        root=args.path,
+        project=project,
+        processes=args.processes,
+        timeout=args.timeout,
+        excludes=list(args.exclude),
+        max_size=args.max_size,
+        label=args.label,
+    )
+    progress = TerminalScanProgress()
+    try:
+        summary = run_scan(ctx.db, request, actor, on_progress=progress)
+    finally:
+        progress.close()
+    for entry in summary.skipped[:_SKIPPED_SHOWN]:
+        print(f"ospo-tui: skipped {clean(entry.path)}: {entry.skipped}", file=sys.stderr)
+    if len(summary.skipped) > _SKIPPED_SHOWN:
+        print(f"ospo-tui: ... and {len(summary.skipped) - _SKIPPED_SHOWN} more", file=sys.stderr)
+    rate = summary.scanned / summary.seconds if summary.seconds else 0.0
+    ctx.out(
+        f"scanned {clean(str(root))} into scan {summary.scan_id} of project "
+        f"{clean(summary.project)!r}: {summary.files} files, {summary.scanned} scanned, "
+        f"{summary.reused} reused from earlier scans, {summary.errors} with scan errors, "
+        f"{len(summary.skipped)} skipped, in {summary.seconds:.1f}s ({rate:.1f} files/s)"
+    )
+    return 0
