@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import ReviewItem
+from ospo_tui.services.expressions import key_to_spdx
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
 
@@ -24,6 +25,9 @@ class QueueFilter:
     path_glob: str | None = None  # shell-style: * ? (matched against the whole path)
     text: str | None = None  # free text in path or expressions
     policy_alert: str | None = None
+    # Exactly this license or exception (ScanCode key), as one key of the expression: the
+    # dashboard's license bars. ``license`` above is a looser substring search.
+    license_key: str | None = None
     include_all: bool = False  # also files without findings
 
     def with_changes(self, **changes: object) -> QueueFilter:
@@ -68,6 +72,9 @@ _COLUMNS = (
 )
 
 
+_KEY = tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+
+
 def glob_to_like(pattern: str) -> str:
     """``src/*.c`` → ``src/%.c`` with LIKE's own wildcards escaped (escape char ``\\``)."""
     out = []
@@ -87,6 +94,22 @@ def _contains(text: str) -> str:
     return "%" + glob_to_like(text.lower()) + "%"
 
 
+def _names_license(key: str):  # type: ignore[no-untyped-def]
+    """The detected expression names ``key`` as a whole token (so gpl-2.0 never matches
+    lgpl-2.0 or gpl-2.0-plus), in ScanCode keys or as its SPDX id."""
+
+    def token_in(column, token: str):  # type: ignore[no-untyped-def]
+        spaced = func.replace(func.replace(func.coalesce(column, ""), "(", " "), ")", " ")
+        return (literal(" ") + spaced + literal(" ")).like(
+            "% " + glob_to_like(token) + " %", escape="\\"
+        )
+
+    return or_(
+        token_in(ReviewItem.detected_expression, key),
+        token_in(ReviewItem.detected_spdx, key_to_spdx(key)),
+    )
+
+
 def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-arg]
     query = query.where(ReviewItem.scan_id == flt.scan_id)
     if not flt.include_all:
@@ -104,6 +127,8 @@ def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-a
                 func.lower(ReviewItem.concluded_expression).like(needle, escape="\\"),
             )
         )
+    if flt.license_key:
+        query = query.where(_names_license(flt.license_key))
     if flt.path_glob:
         query = query.where(ReviewItem.path.like(glob_to_like(flt.path_glob), escape="\\"))
     if flt.text:
@@ -119,24 +144,30 @@ def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-a
 
 
 def queue_page(
-    session: Session, flt: QueueFilter, *, after: QueueKey | None = None, limit: int = 100
+    session: Session,
+    flt: QueueFilter,
+    *,
+    after: QueueKey | None = None,
+    start: QueueKey | None = None,
+    limit: int = 100,
 ) -> list[QueueRow]:
+    """Rows after ``after`` (exclusive) or from ``start`` (inclusive), in queue order."""
     query = _filtered(select(*_COLUMNS), flt)
     if after is not None:
-        query = query.where(
-            tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id) > tuple_(*after)
-        )
+        query = query.where(_KEY > tuple_(*after))
+    if start is not None:
+        query = query.where(_KEY >= tuple_(*start))
     query = query.order_by(ReviewItem.priority, ReviewItem.path, ReviewItem.id).limit(limit)
     return [QueueRow(*row) for row in session.execute(query)]
 
 
 def queue_page_before(
-    session: Session, flt: QueueFilter, *, before: QueueKey, limit: int = 100
+    session: Session, flt: QueueFilter, *, before: QueueKey | None, limit: int = 100
 ) -> list[QueueRow]:
-    """The page that ends just before ``before``, in queue order (for scrolling back)."""
-    query = _filtered(select(*_COLUMNS), flt).where(
-        tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id) < tuple_(*before)
-    )
+    """The page that ends just before ``before`` (or the last page), in queue order."""
+    query = _filtered(select(*_COLUMNS), flt)
+    if before is not None:
+        query = query.where(_KEY < tuple_(*before))
     query = query.order_by(
         ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc()
     ).limit(limit)
@@ -150,6 +181,84 @@ def queue_count(session: Session, flt: QueueFilter) -> int:
 def queue_position(session: Session, flt: QueueFilter, key: QueueKey) -> int:
     """How many rows come before ``key``: the "rows N–M of T" label needs it."""
     query = _filtered(select(func.count()).select_from(ReviewItem), flt).where(
-        and_(tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id) < tuple_(*key))
+        and_(_KEY < tuple_(*key))
     )
     return session.scalar(query) or 0
+
+
+def queue_window(
+    session: Session, flt: QueueFilter, *, around: QueueKey | None, size: int = 150
+) -> list[QueueRow]:
+    """About ``size`` rows with ``around`` (or the first row at or after it) near the middle.
+
+    Near either end of the queue the window shifts so it stays full when it can.
+    """
+    if around is None:
+        return queue_page(session, flt, limit=size)
+    half = size // 3
+    before = queue_page_before(session, flt, before=around, limit=half)
+    after = queue_page(session, flt, start=around, limit=size - len(before))
+    if len(before) + len(after) < size and before:
+        more = queue_page_before(
+            session, flt, before=before[0].key, limit=size - len(before) - len(after)
+        )
+        before = more + before
+    return before + after
+
+
+def queue_neighbour(
+    session: Session, flt: QueueFilter, key: QueueKey, *, forward: bool = True
+) -> QueueRow | None:
+    """The row just after (or before) ``key`` in queue order: "next file" from the inspector."""
+    if forward:
+        rows = queue_page(session, flt, after=key, limit=1)
+    else:
+        rows = queue_page_before(session, flt, before=key, limit=1)
+    return rows[0] if rows else None
+
+
+def _matching(text: str):  # type: ignore[no-untyped-def]
+    needle = _contains(text)
+    return or_(
+        func.lower(ReviewItem.path).like(needle, escape="\\"),
+        func.lower(ReviewItem.detected_spdx).like(needle, escape="\\"),
+        func.lower(ReviewItem.detected_expression).like(needle, escape="\\"),
+    )
+
+
+def queue_search(
+    session: Session,
+    flt: QueueFilter,
+    text: str,
+    *,
+    start: QueueKey | None,
+    forward: bool = True,
+    inclusive: bool = False,
+) -> QueueRow | None:
+    """The next (or previous) row from ``start`` whose path or expression contains ``text``.
+
+    Wraps around the end of the queue, as a pager's search does. ``inclusive`` also accepts the
+    row at ``start`` itself (incremental search while typing keeps the current match).
+    """
+    if not text:
+        return None
+    base = _filtered(select(*_COLUMNS), flt).where(_matching(text))
+    ascending = (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+    descending = (ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc())
+    order = ascending if forward else descending
+    if start is not None:
+        if forward:
+            bound = _KEY >= tuple_(*start) if inclusive else _KEY > tuple_(*start)
+        else:
+            bound = _KEY <= tuple_(*start) if inclusive else _KEY < tuple_(*start)
+        row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
+        if row is not None:
+            return QueueRow(*row)
+    row = session.execute(base.order_by(*order).limit(1)).first()
+    return QueueRow(*row) if row is not None else None
+
+
+def queue_row(session: Session, review_item_id: int) -> QueueRow | None:
+    """One row as the queue shows it, whatever the filter (after a decision, say)."""
+    row = session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
+    return QueueRow(*row) if row is not None else None
