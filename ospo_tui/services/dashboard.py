@@ -119,6 +119,8 @@ def license_bars(
     for key, count in sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         info = catalog.get(key)
         label = info.spdx_license_key if info else key
+        if label.startswith("LicenseRef-scancode-"):
+            label = key  # the ScanCode key says the same in fewer characters
         alert = policy.alert(key) if policy is not None else None
         bars.append(Bar(label, count, {"license_key": key}, alert))
     return bars

@@ -114,6 +114,12 @@ def policy_in_force(session: Session) -> LicensePolicy:
     return _compiled_for(session, _summary(session, newest))
 
 
+def stored_policy(session: Session) -> LicensePolicy | None:
+    """The policy in force without writing anything (None if none was ever stored): for readers."""
+    newest = _newest(session)
+    return None if newest is None else _compiled_for(session, _summary(session, newest))
+
+
 def policy_summary(session: Session, version: int | None = None) -> PolicySummary:
     policy = (
         _newest(session)

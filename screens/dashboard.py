@@ -1,0 +1,200 @@
+"""The dashboard: review progress, alerts, licenses and directories of one scan, as bar charts.
+
+Each chart is an option list whose options are bars drawn with Rich, so the keyboard moves
+between bars and Enter selects one. Selecting a bar dismisses the screen with the queue filter
+changes behind it (a dict of ``QueueFilter`` fields); the screen that pushed the dashboard
+applies them. The figures are read in a worker thread, so the screen paints at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ospo_tui.screens.messages import database
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ospo_tui.safe_text import clean, safe_line
+from ospo_tui.services.dashboard import Bar, Dashboard, dashboard
+from ospo_tui.services.policy_versions import stored_policy
+
+ALERT_STYLES = {
+    "error": "bold red",
+    "warning": "yellow",
+    "missing": "magenta",
+    "ok": "green",
+}
+PROGRESS_STYLES = {
+    "decided": "green",
+    "open": "dodger_blue1",
+    "to be discussed": "yellow",
+    "questions": "magenta",
+    "stale": "red",
+}
+COUNT_WIDTH = 8
+ALERT_WIDTH = 8
+
+
+def bar_line(bar: Bar, largest: int, width: int, style: str, *, show_alert: bool = False) -> Text:
+    """``label ████████▌     1,234``: the bar scaled to ``largest``, in eighths of a cell.
+
+    With ``show_alert`` the alert is also spelled out, so colour is never the only signal.
+    """
+    label_width = max(12, min(32, width * 2 // 5))
+    alert_width = ALERT_WIDTH if show_alert else 0
+    bar_width = max(4, width - label_width - COUNT_WIDTH - alert_width - 2)
+    eighths = round(bar.count / largest * bar_width * 8) if largest else 0
+    if bar.count and not eighths:
+        eighths = 1  # a non-zero count never looks like zero
+    full, part = divmod(eighths, 8)
+    blocks = "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
+    line = safe_line(bar.label, max_len=label_width - 1)
+    line.pad_right(label_width - len(line))
+    line.append(blocks.ljust(bar_width), style=style)
+    line.append(f"{bar.count:>{COUNT_WIDTH},}", style="bold")
+    if show_alert:
+        line.append(f" {bar.alert or '':<{ALERT_WIDTH - 1}}", style=style)
+    return line
+
+
+class BarChart(OptionList):
+    """A titled bar chart whose bars can be selected."""
+
+    DEFAULT_CSS = """
+    BarChart { height: 1fr; border: round $primary-muted; padding: 0 1; }
+    BarChart:focus { border: round $accent; }
+    """
+
+    def __init__(self, title: str, *, id: str, show_alert: bool = False) -> None:
+        super().__init__(id=id, markup=False)
+        self.border_title = title
+        self.show_alert = show_alert
+        self.bars: list[Bar] = []
+        self.styles_by: dict[str, str] = {}
+
+    def show(self, bars: list[Bar], empty: str) -> None:
+        self.bars = bars
+        highlighted = self.highlighted
+        self.clear_options()
+        if not bars:
+            self.add_option(Option(Text(empty, style="dim"), disabled=True))
+            return
+        largest = max(bar.count for bar in bars)
+        width = max(self.content_region.width, 40)
+        self.add_options(
+            Option(
+                bar_line(bar, largest, width, self._style(bar), show_alert=self.show_alert),
+                id=str(index),
+            )
+            for index, bar in enumerate(bars)
+        )
+        self.highlighted = min(highlighted or 0, len(bars) - 1)
+
+    def _style(self, bar: Bar) -> str:
+        if bar.alert is not None:
+            return ALERT_STYLES.get(bar.alert, "")
+        return PROGRESS_STYLES.get(bar.label, "cyan")
+
+    def on_resize(self) -> None:
+        if self.bars:
+            self.show(self.bars, "")
+
+
+class DashboardScreen(Screen[dict[str, Any] | None]):
+    """Where the review of one scan stands; Enter on a bar shows those files in the queue."""
+
+    DEFAULT_CSS = """
+    DashboardScreen #summary { height: auto; padding: 0 1; }
+    DashboardScreen Grid { grid-size: 2 2; grid-gutter: 0 1; }
+    """
+    BINDINGS = [
+        Binding("escape,q", "close", "Back"),
+        Binding("plus,equals_sign", "depth(1)", "Deeper dirs"),
+        Binding("minus", "depth(-1)", "Shallower dirs"),
+        Binding("r", "refresh", "Refresh"),
+    ]
+
+    def __init__(self, scan_id: int, *, directory_depth: int | None = None) -> None:
+        super().__init__()
+        self.scan_id = scan_id
+        self.directory_depth = directory_depth
+        self.board: Dashboard | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Reading the review…", style="dim"), id="summary")
+        with Grid():
+            yield BarChart("Review progress", id="progress")
+            yield BarChart("Undecided files by policy alert", id="alerts")
+            yield BarChart("Licenses by files, with their alert", id="licenses", show_alert=True)
+            yield BarChart("Directories by open files", id="directories")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#alerts", BarChart).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load(self) -> None:
+        with database(self.app).read_session() as session:
+            policy = stored_policy(session)
+            board = dashboard(session, self.scan_id, policy, directory_depth=self.directory_depth)
+        self.app.call_from_thread(self.show_board, board)
+
+    def show_board(self, board: Dashboard) -> None:
+        self.board = board
+        self.directory_depth = board.directory_depth
+        self.query_one("#summary", Static).update(self._summary(board))
+        self.query_one("#progress", BarChart).show(board.progress, "no files to review")
+        self.query_one("#alerts", BarChart).show(board.alerts, "no alerts")
+        self.query_one("#licenses", BarChart).show(board.licenses, "no licenses detected")
+        directories = self.query_one("#directories", BarChart)
+        directories.border_title = f"Directories by open files (depth {board.directory_depth})"
+        directories.show(board.directories, "no open files")
+
+    def _summary(self, board: Dashboard) -> Text:
+        done = board.decided / board.total if board.total else 1.0
+        text = Text()
+        text.append(f"Scan {board.scan_id}", style="bold")
+        text.append(f" · {board.total:,} files to review · ")
+        text.append(f"{done:.0%} decided", style="bold green")
+        if board.policy_version is not None:
+            text.append(f" · alerts under policy v{board.policy_version}")
+        for note in board.notes:
+            text.append(f"\n{clean(note, single_line=True)}", style="yellow")
+        text.append("\nEnter on a bar: show those files in the queue", style="dim")
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        chart = event.option_list
+        if not isinstance(chart, BarChart) or event.option.id is None:
+            return
+        bar = chart.bars[int(event.option.id)]
+        # Every other filter is cleared, so the queue shows exactly the files behind the bar.
+        changes: dict[str, Any] = {
+            "states": (),
+            "license": None,
+            "license_key": None,
+            "path_glob": None,
+            "text": None,
+            "policy_alert": None,
+        }
+        changes.update(bar.filter)
+        self.dismiss(changes)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_depth(self, step: int) -> None:
+        if self.board is None:
+            return
+        self.directory_depth = max(1, self.board.directory_depth + step)
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()

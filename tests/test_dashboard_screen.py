@@ -1,0 +1,98 @@
+"""The dashboard screen on a real scan: charts paint, and a selected bar returns its filter."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ospo_tui.screens.dashboard import DashboardScreen
+from textual.app import App
+
+from ospo_tui.db import Database
+from ospo_tui.services.audit import Actor
+from ospo_tui.services.dashboard import Bar
+from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.policy_versions import load_policy
+from tests.conftest import SCANCODE_FIXTURES
+
+ADMIN = Actor("tester", "admin")
+POLICY = """\
+license_policies:
+  - {license_key: mit, label: Approved, compliance_alert: ''}
+  - {license_key: bsd-simplified, label: Approved, compliance_alert: ''}
+  - {license_key: GPL-2.0-only, label: Prohibited, compliance_alert: error}
+  - {license_key: lgpl-2.1, label: Restricted, compliance_alert: warning}
+"""
+
+
+class DashboardHost(App[None]):
+    """The smallest host: it pushes the dashboard and keeps what the dashboard returned."""
+
+    def __init__(self, db: Database, scan_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.scan_id = scan_id
+        self.selected: list[dict[str, Any] | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(DashboardScreen(self.scan_id), callback=self.selected.append)
+
+
+@pytest.fixture
+def host(sqlite_db: Database, tmp_path: Path) -> DashboardHost:
+    scan = import_scan_file(
+        sqlite_db,
+        SCANCODE_FIXTURES / "python-libs-boolean-license_expression-click_v32.5.0.json",
+        project="libs",
+        actor=ADMIN,
+    )
+    policy = tmp_path / "policies.yml"
+    policy.write_text(POLICY, encoding="utf-8")
+    load_policy(sqlite_db, ADMIN, policy)
+    return DashboardHost(sqlite_db, scan.scan_id)
+
+
+async def _loaded(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_dashboard_snapshot(host: DashboardHost, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(host, terminal_size=(120, 36), run_before=_loaded)
+
+
+def test_selecting_a_bar_returns_its_queue_filter(host: DashboardHost) -> None:
+    asyncio.run(_select_first_alert(host))
+    assert host.selected[-1] is not None
+    assert host.selected[-1]["policy_alert"] == "error"
+    assert host.selected[-1]["license_key"] is None  # other filters are cleared
+
+
+async def _select_first_alert(host: DashboardHost) -> None:
+    async with host.run_test(size=(120, 36)) as pilot:
+        await _loaded(pilot)
+        screen = host.screen
+        assert isinstance(screen, DashboardScreen) and screen.board is not None
+        # Focus starts on the alert chart; its first bar is "error".
+        await pilot.press("enter")
+        await pilot.pause()
+
+
+def test_tab_to_licenses_and_pick_the_second(host: DashboardHost) -> None:
+    second = asyncio.run(_select_second_license(host))
+    assert host.selected[-1] is not None
+    assert host.selected[-1]["license_key"] == second.filter["license_key"]
+    assert host.selected[-1]["policy_alert"] is None
+
+
+async def _select_second_license(host: DashboardHost) -> Bar:
+    async with host.run_test(size=(120, 36)) as pilot:
+        await _loaded(pilot)
+        screen = host.screen
+        assert isinstance(screen, DashboardScreen) and screen.board is not None
+        second = screen.board.licenses[1]
+        await pilot.press("tab", "down", "enter")
+        await pilot.pause()
+    return second
