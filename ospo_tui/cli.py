@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "ospo_tui.commands.listing",
     "ospo_tui.commands.demo",
     "ospo_tui.commands.policy",
+    "ospo_tui.commands.members",
+    "ospo_tui.commands.questions",
     "ospo_tui.commands.scan",
 )
 

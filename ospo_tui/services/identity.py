@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.models import Member
+from ospo_tui.safe_text import clean
 from ospo_tui.services.audit import SYSTEM_ACTOR, Actor, append_event
+from ospo_tui.services.roles import GUEST_ROLE
 
 USER_ENV_VAR = "OSPO_TUI_USER"
-ROLES = ("reviewer", "engineer", "auditor", "admin")
 
 
 def resolve_user_name(explicit: str | None = None) -> str:
@@ -27,9 +28,14 @@ def resolve_user_name(explicit: str | None = None) -> str:
             name = getpass.getuser()
         except Exception:  # noqa: BLE001 - no passwd entry in some containers
             name = "unknown"
+    return checked_user_name(name)
+
+
+def checked_user_name(name: str) -> str:
+    """A user name stripped of surrounding blanks; control or bidi characters are refused."""
     name = name.strip()
-    if not name or len(name) > 200 or any(ord(ch) < 32 for ch in name):
-        raise InputError(f"invalid user name {name!r}")
+    if not name or len(name) > 200 or clean(name, single_line=True) != name:
+        raise InputError(f"invalid user name {name!r}: use 1-200 printable characters")
     return name
 
 
@@ -50,4 +56,4 @@ def resolve_actor(session: Session, name: str) -> Actor:
             {"name": name, "role": "admin", "first_user": True},
         )
         return Actor(name, "admin")
-    return Actor(name, "guest")
+    return Actor(name, GUEST_ROLE)
