@@ -8,9 +8,12 @@ applies them. The figures are read in a worker thread, so the screen paints at o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ospo_tui.screens.messages import database
+
+if TYPE_CHECKING:
+    from ospo_tui.screens.queue import QueueScreen
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -198,3 +201,13 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+
+def open_dashboard(queue: QueueScreen) -> None:
+    """Show the dashboard of the queue's scan; a selected bar becomes the queue's filter."""
+
+    def done(changes: dict[str, Any] | None) -> None:
+        if changes:
+            queue.apply_filter(queue.flt.with_changes(**changes))
+
+    queue.app.push_screen(DashboardScreen(queue.flt.scan_id), done)

@@ -96,3 +96,34 @@ async def _select_second_license(host: DashboardHost) -> Bar:
         await pilot.press("tab", "down", "enter")
         await pilot.pause()
     return second
+
+
+def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
+    host: DashboardHost,
+) -> None:
+    from ospo_tui.screens.queue import QueueScreen
+
+    from ospo_tui.app import ReviewApp
+
+    class Workbench(ReviewApp):
+        CSS_PATH = None  # the look is not under test here
+
+    app = Workbench(host.db, "tester")
+
+    async def run() -> QueueScreen:
+        async with app.run_test(size=(120, 36)) as pilot:
+            queue = QueueScreen(host.scan_id, "libs")
+            await app.push_screen(queue)
+            await _loaded(pilot)
+            await pilot.press("D")
+            await _loaded(pilot)
+            assert isinstance(app.screen, DashboardScreen)
+            await pilot.press("enter")  # the "error" bar of the alert chart
+            await _loaded(pilot)
+            assert app.screen is queue
+            return queue
+
+    queue = asyncio.run(run())
+    assert queue.flt.policy_alert == "error"
+    assert queue.flt.states == ("open", "to_discuss", "question", "stale")
+    assert queue.total == 2  # the two GPL-2.0 files of the fixture
