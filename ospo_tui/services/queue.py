@@ -261,4 +261,4 @@ def queue_search(
 def queue_row(session: Session, review_item_id: int) -> QueueRow | None:
     """One row as the queue shows it, whatever the filter (after a decision, say)."""
     row = session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
-    return QueueRow(*row) if row is not None else None
+    return QueueRow(*tuple(row)) if row is not None else None

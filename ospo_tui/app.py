@@ -1,0 +1,113 @@
+"""The review workbench: the Textual app that ``ospo-tui`` opens with no sub-command.
+
+The app holds what every screen shares (the database, the acting user), the screen registry,
+the command palette provider, the ``decide`` hook the decision form plugs into, and the one
+place worker failures become notifications.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from ospo_tui.db import Database
+from ospo_tui.screens.commands import ScreenCommands
+from ospo_tui.screens.messages import notify_safe
+
+# Screens opened by name (``app.action_open_screen('name')``): one line per screen, as
+# "module:Class"; the class is built with no arguments.
+SCREENS_BY_NAME: dict[str, str] = {
+    "picker": "ospo_tui.screens.picker:PickerScreen",
+}
+
+# The decision form module (issue 5). It exposes
+# ``open_decision_form(app, review_item_id, on_done: Callable[[int], None]) -> None``.
+DECISION_FORM_MODULE = "ospo_tui.screens.decision_form"
+
+
+class ReviewApp(App[int]):
+    CSS_PATH = str(Path(__file__).resolve().parent.parent / "screens" / "app.tcss")
+    TITLE = "ospo-tui"
+    SUB_TITLE = "license review workbench"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS = [
+        Binding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="app.help",
+            tooltip="Show every key of this screen",
+        ),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave ospo-tui"),
+    ]
+
+    def __init__(self, db: Database, user_name: str) -> None:
+        super().__init__()
+        self.db = db
+        self.user_name = user_name
+
+    def on_mount(self) -> None:
+        self.action_open_screen("picker")
+
+    # -- screens -------------------------------------------------------------------------------
+
+    def action_open_screen(self, name: str) -> None:
+        target = SCREENS_BY_NAME.get(name)
+        if target is None:
+            notify_safe(self, f"no screen named {name}", severity="error")
+            return
+        module_name, class_name = target.split(":")
+        screen_class = getattr(importlib.import_module(module_name), class_name)
+        self.push_screen(screen_class())
+
+    def action_help(self) -> None:
+        from ospo_tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    # -- decisions -----------------------------------------------------------------------------
+
+    def action_decide(self, review_item_id: int) -> None:
+        """Open the decision form for one review item (wired by the decisions module)."""
+        try:
+            form = importlib.import_module(DECISION_FORM_MODULE)
+        except ModuleNotFoundError as exc:
+            if exc.name != DECISION_FORM_MODULE:
+                raise
+            notify_safe(self, "decision form not available", severity="warning")
+            return
+        opener: Callable[..., Any] | None = getattr(form, "open_decision_form", None)
+        if opener is None:
+            notify_safe(self, "decision form not available", severity="warning")
+            return
+        opener(self, review_item_id, self.review_item_changed)
+
+    def review_item_changed(self, review_item_id: int) -> None:
+        """A decision (or question) changed an item: every open screen that shows it refreshes."""
+        for screen in self.screen_stack:
+            refresh = getattr(screen, "review_item_changed", None)
+            if refresh is not None:
+                refresh(review_item_id)
+
+    # -- failures ------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            notify_safe(self, f"{type(error).__name__}: {error}", severity="error")
+
+
+def run_app(db: Database, user_name: str) -> int:
+    app = ReviewApp(db, user_name)
+    app.run()
+    return app.return_code or 0

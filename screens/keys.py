@@ -1,0 +1,43 @@
+"""The keys a screen offers, in one list shared by the help screen and the command palette."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.screen import Screen
+
+# Keys the palette and help leave out: the palette's own key and Textual's internals.
+_HIDDEN_ACTIONS = frozenset({"command_palette"})
+
+
+@dataclass(frozen=True)
+class ScreenKey:
+    node: DOMNode
+    binding: Binding
+    display: str
+
+
+def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
+    """Bindings active on ``screen``, screen and focused widget first, app keys last."""
+    seen: set[str] = set()
+    out: list[ScreenKey] = []
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.system or binding.action in _HIDDEN_ACTIONS or not binding.description:
+            continue
+        ident = binding.id or binding.action
+        display = binding.key_display or screen.app.get_key_display(binding)
+        if ident in seen:
+            # Two keys for one action (j and down): show them together.
+            for index, existing in enumerate(out):
+                if (existing.binding.id or existing.binding.action) == ident:
+                    out[index] = ScreenKey(
+                        existing.node, existing.binding, f"{existing.display}/{display}"
+                    )
+            continue
+        seen.add(ident)
+        out.append(ScreenKey(active.node, binding, display))
+        del key
+    return out

@@ -1,0 +1,131 @@
+"""The start screen: projects and their scans, with review counts; enter opens the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ospo_tui.screens.messages import database
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import get_current_worker
+
+from ospo_tui.safe_text import safe_line
+from ospo_tui.services.catalog import ScanSummary, scan_summaries
+
+EMPTY_HINT = (
+    "No scan yet. Try the bundled sample with `ospo-tui demo`, or import one with "
+    "`ospo-tui import SCAN.json --project NAME`."
+)
+
+
+@dataclass(frozen=True)
+class PickerData:
+    scans: tuple[ScanSummary, ...]
+
+
+class PickerScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_queue", "Open queue", id="picker.open", tooltip="Review this scan"),
+        Binding("r", "reload", "Reload", id="picker.reload", tooltip="Count again"),
+        Binding("j", "cursor_down", "Down", show=False, id="picker.down", tooltip="Next scan"),
+        Binding("k", "cursor_up", "Up", show=False, id="picker.up", tooltip="Previous scan"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, data: PickerData) -> None:
+            super().__init__()
+            self.data = data
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scans: tuple[ScanSummary, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Projects and scans", style="bold"), id="picker-title")
+        table: DataTable[Text] = DataTable(id="scans", cursor_type="row", zebra_stripes=True)
+        table.add_columns(
+            "Project",
+            "Scan",
+            "Label",
+            "Source",
+            "Imported",
+            "Files",
+            "With findings",
+            "Decided",
+            "Open questions",
+        )
+        yield table
+        yield Static("", id="picker-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
+    def load(self) -> None:
+        worker = get_current_worker()
+        with database(self.app).read_session() as session:
+            data = PickerData(tuple(scan_summaries(session)))
+        if not worker.is_cancelled:
+            self.post_message(self.Loaded(data))
+
+    def on_picker_screen_loaded(self, message: Loaded) -> None:
+        self.scans = message.data.scans
+        table = self.query_one("#scans", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for scan in self.scans:
+            table.add_row(
+                safe_line(scan.project, max_len=60),
+                Text(str(scan.id)),
+                safe_line(scan.label or "", max_len=40),
+                Text(scan.source),
+                Text(scan.created_at[:16]),
+                _count(scan.files),
+                _count(scan.with_findings),
+                _count(scan.decided),
+                _count(scan.open_questions),
+                key=str(scan.id),
+            )
+        hint = self.query_one("#picker-hint", Static)
+        hint.update(
+            Text(EMPTY_HINT if not self.scans else "enter: review the scan under the cursor")
+        )
+        if self.scans:
+            table.move_cursor(row=min(keep, len(self.scans) - 1))
+        table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_queue()
+
+    def action_open_queue(self) -> None:
+        table = self.query_one("#scans", DataTable)
+        if not self.scans or table.cursor_row < 0:
+            return
+        from ospo_tui.screens.queue import QueueScreen
+
+        scan = self.scans[table.cursor_row]
+        self.app.push_screen(QueueScreen(scan.id, scan.project))
+
+    def action_reload(self) -> None:
+        self.load()
+
+    def action_cursor_down(self) -> None:
+        self.query_one("#scans", DataTable).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one("#scans", DataTable).action_cursor_up()
+
+
+def _count(value: int) -> Text:
+    return Text(f"{value:,}", justify="right")

@@ -1,0 +1,393 @@
+"""The review queue of one scan: a window of rows paged from the database, filters and search.
+
+Only a window (``WINDOW`` rows) is ever in the table; moving past its edge, searching or
+filtering loads a new window around the target row with keyset paging, so the queue is as fast
+at 100,000 files as at 100.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.queue_table import QueueTable
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import get_current_worker
+
+from ospo_tui.safe_text import safe_line
+from ospo_tui.services.queue import (
+    QueueFilter,
+    QueueKey,
+    QueueRow,
+    queue_count,
+    queue_page,
+    queue_page_before,
+    queue_position,
+    queue_row,
+    queue_search,
+    queue_window,
+)
+
+WINDOW = 150
+
+
+@dataclass(frozen=True)
+class QueueWindow:
+    """One window of the queue as the worker read it."""
+
+    flt: QueueFilter
+    rows: list[QueueRow]
+    total: int
+    position: int  # rows of the queue before rows[0]
+    cursor_id: int | None
+
+
+def describe_filter(flt: QueueFilter) -> str:
+    parts = []
+    if flt.states:
+        parts.append("state: " + ", ".join(flt.states))
+    if flt.license:
+        parts.append(f"license: {flt.license}")
+    if flt.path_glob:
+        parts.append(f"path: {flt.path_glob}")
+    if flt.text:
+        parts.append(f"text: {flt.text}")
+    if flt.policy_alert:
+        parts.append(f"policy: {flt.policy_alert}")
+    if flt.license_key:
+        parts.append(f"license key: {flt.license_key}")
+    return " · ".join(parts) if parts else "no filter (files with findings)"
+
+
+class QueueScreen(Screen[None]):
+    BINDINGS = [
+        Binding(
+            "d", "decide", "Decide", id="queue.decide", tooltip="Record a decision on this file"
+        ),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            id="queue.filter",
+            tooltip="Filter by state, license, path, text",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            id="queue.search",
+            tooltip="Incremental search in path and expression",
+        ),
+        Binding(
+            "n", "search_next", "Next match", id="queue.search_next", tooltip="Next search match"
+        ),
+        Binding(
+            "N",
+            "search_previous",
+            "Prev match",
+            id="queue.search_previous",
+            tooltip="Previous search match",
+        ),
+        Binding(
+            "D",
+            "dashboard",
+            "Dashboard",
+            id="queue.dashboard",
+            tooltip="Progress, alerts, licenses and directories as bar charts; Enter on a bar filters the queue",
+        ),
+        Binding(
+            "c",
+            "clear_filter",
+            "Clear filter",
+            id="queue.clear",
+            tooltip="Show every file with findings",
+        ),
+        Binding(
+            "r", "reload", "Reload", show=False, id="queue.reload", tooltip="Read the queue again"
+        ),
+        Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the scan list"),
+    ]
+
+    class WindowLoaded(Message):
+        def __init__(self, window: QueueWindow) -> None:
+            super().__init__()
+            self.window = window
+
+    class SearchResult(Message):
+        def __init__(self, row: QueueRow | None, text: str) -> None:
+            super().__init__()
+            self.row = row
+            self.text = text
+
+    def __init__(self, scan_id: int, project: str) -> None:
+        super().__init__()
+        self.project = project
+        self.flt = QueueFilter(scan_id=scan_id)
+        self.total = 0
+        self.position = 0
+        self.search_text = ""
+        self.search_origin: QueueKey | None = None
+        self.loads = 0  # windows shown so far (tests and the benchmark wait on it)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="queue-bar"):
+            yield Static("", id="queue-filter")
+            yield Static("", id="queue-count")
+        yield QueueTable(id="queue-table")
+        yield Input(placeholder="search path or license…", id="queue-search")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"{self.project} · scan {self.flt.scan_id}"
+        self.query_one("#queue-search", Input).display = False
+        self._show_filter()
+        self.load(None, None)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
+    def load(self, around: QueueKey | None, cursor_id: int | None, count: bool = True) -> None:
+        """Read the window around ``around`` (None: the top) under the current filter."""
+        worker = get_current_worker()
+        flt = self.flt
+        with database(self.app).read_session() as session:
+            rows = queue_window(session, flt, around=around, size=WINDOW)
+            total = queue_count(session, flt) if count else self.total
+            position = queue_position(session, flt, rows[0].key) if rows else 0
+        if cursor_id is None and around is not None and rows:
+            cursor_id = next((r.id for r in rows if r.key >= around), rows[-1].id)
+        if not worker.is_cancelled:
+            self.post_message(self.WindowLoaded(QueueWindow(flt, rows, total, position, cursor_id)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
+    def load_past_edge(self, edge: QueueKey, forward: bool, steps: int) -> None:
+        """The window around the row ``steps`` rows past the window's edge."""
+        worker = get_current_worker()
+        flt = self.flt
+        with database(self.app).read_session() as session:
+            if forward:
+                beyond = queue_page(session, flt, after=edge, limit=steps)
+                target = beyond[-1] if beyond else None
+            else:
+                beyond = queue_page_before(session, flt, before=edge, limit=steps)
+                target = beyond[0] if beyond else None
+            if target is None:
+                return
+            rows = queue_window(session, flt, around=target.key, size=WINDOW)
+            position = queue_position(session, flt, rows[0].key) if rows else 0
+        if not worker.is_cancelled:
+            self.post_message(
+                self.WindowLoaded(QueueWindow(flt, rows, self.total, position, target.id))
+            )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
+    def load_end(self, last: bool) -> None:
+        worker = get_current_worker()
+        flt = self.flt
+        with database(self.app).read_session() as session:
+            if last:
+                rows = queue_page_before(session, flt, before=None, limit=WINDOW)
+            else:
+                rows = queue_page(session, flt, limit=WINDOW)
+            position = queue_position(session, flt, rows[0].key) if rows else 0
+        target = (rows[-1].id if last else rows[0].id) if rows else None
+        if not worker.is_cancelled:
+            self.post_message(
+                self.WindowLoaded(QueueWindow(flt, rows, self.total, position, target))
+            )
+
+    def on_queue_screen_window_loaded(self, message: WindowLoaded) -> None:
+        window = message.window
+        if window.flt != self.flt:
+            return  # a filter changed while this window was read
+        self.total = window.total
+        self.position = window.position
+        table = self.query_one(QueueTable)
+        table.at_start = window.position == 0
+        table.at_end = window.position + len(window.rows) >= window.total
+        table.show_rows(window.rows, window.cursor_id)
+        self._show_count()
+        self.loads += 1
+
+    @on(QueueTable.EdgeReached)
+    def _edge(self, message: QueueTable.EdgeReached) -> None:
+        rows = self.query_one(QueueTable).rows_window
+        if rows:
+            edge = rows[-1].key if message.forward else rows[0].key
+            self.load_past_edge(edge, message.forward, message.steps)
+
+    @on(QueueTable.EndRequested)
+    def _end(self, message: QueueTable.EndRequested) -> None:
+        self.load_end(message.last)
+
+    @on(QueueTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_count()
+
+    def _show_count(self) -> None:
+        table = self.query_one(QueueTable)
+        if not self.total:
+            text = (
+                "no file matches"
+                if self.flt != QueueFilter(self.flt.scan_id)
+                else "no file to review"
+            )
+        else:
+            first = self.position + 1
+            last = self.position + len(table.rows_window)
+            here = self.position + max(0, table.cursor_row) + 1
+            text = f"file {here:,} of {self.total:,}  (rows {first:,}–{last:,})"
+        self.query_one("#queue-count", Static).update(Text(text))
+
+    def _show_filter(self) -> None:
+        self.query_one("#queue-filter", Static).update(
+            safe_line(describe_filter(self.flt), max_len=120)
+        )
+
+    def show_row(self, key: QueueKey, review_item_id: int) -> None:
+        """Put the cursor on one row, loading its window if it is not in the table."""
+        table = self.query_one(QueueTable)
+        for index, row in enumerate(table.rows_window):
+            if row.id == review_item_id:
+                table.move_cursor(row=index)
+                return
+        self.load(key, review_item_id, count=False)
+
+    # -- filters -------------------------------------------------------------------------------
+
+    def apply_filter(self, flt: QueueFilter) -> None:
+        self.flt = flt
+        self._show_filter()
+        self.load(None, None)
+
+    def action_filter(self) -> None:
+        from ospo_tui.screens.filter_dialog import FilterDialog
+
+        def done(result: QueueFilter | None) -> None:
+            if result is not None and result != self.flt:
+                self.apply_filter(result)
+
+        self.app.push_screen(FilterDialog(self.flt), done)
+
+    def action_dashboard(self) -> None:
+        from ospo_tui.screens.dashboard import open_dashboard
+
+        open_dashboard(self)
+
+    def action_clear_filter(self) -> None:
+        self.apply_filter(QueueFilter(scan_id=self.flt.scan_id))
+
+    def action_reload(self) -> None:
+        current = self.query_one(QueueTable).current
+        self.load(current.key if current else None, current.id if current else None)
+
+    # -- search --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        current = self.query_one(QueueTable).current
+        self.search_origin = current.key if current else None
+        search.display = True
+        search.value = ""
+        search.focus()
+
+    @on(Input.Changed, "#queue-search")
+    def _search_typed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        if event.value:
+            self.search(event.value, self.search_origin, True, True)
+
+    @on(Input.Submitted, "#queue-search")
+    def _search_done(self) -> None:
+        self._close_search()
+
+    def _close_search(self) -> None:
+        search = self.query_one("#queue-search", Input)
+        search.display = False
+        self.query_one(QueueTable).focus()
+
+    def action_search_next(self) -> None:
+        self._search_step(True)
+
+    def action_search_previous(self) -> None:
+        self._search_step(False)
+
+    def _search_step(self, forward: bool) -> None:
+        if not self.search_text:
+            notify_safe(self.app, "no search yet: press / to search")
+            return
+        current = self.query_one(QueueTable).current
+        self.search(self.search_text, current.key if current else None, forward, False)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-search")
+    def search(self, text: str, start: QueueKey | None, forward: bool, inclusive: bool) -> None:
+        worker = get_current_worker()
+        with database(self.app).read_session() as session:
+            row = queue_search(
+                session, self.flt, text, start=start, forward=forward, inclusive=inclusive
+            )
+        if not worker.is_cancelled:
+            self.post_message(self.SearchResult(row, text))
+
+    def on_queue_screen_search_result(self, message: SearchResult) -> None:
+        if message.text != self.search_text:
+            return
+        if message.row is None:
+            notify_safe(self.app, f"no match for {message.text}", severity="warning")
+            return
+        self.show_row(message.row.key, message.row.id)
+
+    # -- files ---------------------------------------------------------------------------------
+
+    def action_inspect(self) -> None:
+        current = self.query_one(QueueTable).current
+        if current is None:
+            return
+        from ospo_tui.screens.inspector import InspectorScreen
+
+        self.app.push_screen(InspectorScreen(self.flt, current))
+
+    @on(QueueTable.RowSelected)
+    def _selected(self, event: QueueTable.RowSelected) -> None:
+        event.stop()
+        self.action_inspect()
+
+    def action_decide(self) -> None:
+        current = self.query_one(QueueTable).current
+        if current is not None:
+            self.app.action_decide(current.id)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        if self.query_one("#queue-search", Input).display:
+            self._close_search()  # escape first leaves the search, then the screen
+            return
+        self.app.pop_screen()
+
+    def followed(self, row: QueueRow) -> None:
+        """The inspector moved to ``row``: the cursor follows, so escape lands on it."""
+        self.show_row(row.key, row.id)
+
+    def review_item_changed(self, review_item_id: int) -> None:
+        self.refresh_item(review_item_id)
+
+    @work(thread=True, exit_on_error=False, group="queue-item")
+    def refresh_item(self, review_item_id: int) -> None:
+        with database(self.app).read_session() as session:
+            row = queue_row(session, review_item_id)
+            total = queue_count(session, self.flt)
+        if row is not None:
+            self.app.call_from_thread(self._item_refreshed, row, total)
+
+    def _item_refreshed(self, row: QueueRow, total: int) -> None:
+        self.total = total
+        self.query_one(QueueTable).replace_row(row)
+        self._show_count()
