@@ -23,6 +23,7 @@ from ospo_tui.services.policy import (
     parse_policy,
 )
 from ospo_tui.services.policy_versions import (
+    alert_caption,
     load_policy,
     policy_history,
     policy_in_force,
@@ -342,3 +343,24 @@ def test_import_judges_files_under_the_policy_in_force(db, tmp_path: Path) -> No
         expected = default.alert(item.detected_expression or item.detected_spdx)
         assert item.policy_alert == expected
         assert item.priority == with_alert(base_rank(item.priority), expected)
+
+
+def test_alert_caption_names_the_version_it_was_judged_under(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    load_policy(sqlite_db, ADMIN, _write(tmp_path, ORG_POLICY))
+    with sqlite_db.session() as session:
+        first = policy_summary(session).version
+    stricter = ORG_POLICY.replace(
+        "label: Approved License\n    compliance_alert: ''",
+        "label: Restricted\n    compliance_alert: warning",
+        1,
+    )
+    load_policy(sqlite_db, ADMIN, _write(tmp_path, stricter, "stricter.yml"))
+    with sqlite_db.session() as session:
+        assert alert_caption(session, "mit AND zlib", first) == "missing: zlib · policy v1"
+        assert alert_caption(session, "mit", first) == "ok: mit (Approved License) · policy v1"
+        assert alert_caption(session, "mit", first + 1) == "warning: mit (Restricted) · policy v2"
+        assert alert_caption(session, "GPL-2.0-only OR mit", 2) == (
+            "error: gpl-2.0 (Prohibited License) · policy v2"
+        )
+        assert alert_caption(session, None, 2) is None
+        assert alert_caption(session, "mit", None) is None

@@ -120,6 +120,26 @@ def stored_policy(session: Session) -> LicensePolicy | None:
     return None if newest is None else _compiled_for(session, _summary(session, newest))
 
 
+def policy_version(session: Session, version: int) -> LicensePolicy:
+    """A stored version, compiled (cached), to explain alerts judged under it."""
+    policy = session.scalar(select(Policy).where(Policy.version == version))
+    if policy is None:
+        raise NotFoundError(f"no policy version {version}")
+    return _compiled_for(session, _summary(session, policy))
+
+
+def alert_caption(session: Session, expression: str | None, version: int | None) -> str | None:
+    """What a file's alert says, naming the version it was judged under:
+    ``error: gpl-2.0 (Prohibited License) · policy v2``. None when there is nothing to judge."""
+    if version is None:
+        return None
+    verdict = policy_version(session, version).verdict(expression)
+    if verdict.alert is None:
+        return None
+    label = f" ({verdict.label})" if verdict.label else ""
+    return f"{verdict.alert}: {verdict.license_key}{label} · policy v{version}"
+
+
 def policy_summary(session: Session, version: int | None = None) -> PolicySummary:
     policy = (
         _newest(session)

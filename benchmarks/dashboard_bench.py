@@ -1,0 +1,138 @@
+"""Dashboard and policy figures on a 100,000-file scan, against the TUI latency targets.
+
+Prints, side by side with each target: loading a policy (re-ranking every review item), the
+dashboard's figures (service only), and the dashboard screen's first paint in a headless TUI
+(screen pushed → every chart drawn).
+
+    .venv/bin/python -m benchmarks.dashboard_bench [--files 100000] [--db URL] [--repeat 3]
+
+Without ``--db`` a SQLite database is built once under the temp dir and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+from textual.app import App
+
+from benchmarks.synthetic_scan import write_synthetic_scan
+from ospo_tui.db import Database, open_database
+from ospo_tui.models import ReviewItem, Scan
+from ospo_tui.screens.dashboard import DashboardScreen
+from ospo_tui.services.audit import Actor
+from ospo_tui.services.dashboard import dashboard
+from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.policy_versions import load_policy, stored_policy
+
+FIRST_PAINT_TARGET = 1.0  # seconds, issue 7
+BENCH_ACTOR = Actor("bench", "admin")
+BENCH_POLICY = """\
+license_policies:
+  - {license_key: zlib, label: Approved, compliance_alert: ''}
+  - {license_key: mit, label: Approved, compliance_alert: ''}
+  - {license_key: GPL-2.0-only, label: Prohibited, compliance_alert: error}
+  - {license_key: LGPL-2.1-or-later, label: Restricted, compliance_alert: warning}
+"""
+
+
+def prepare(db: Database, files: int, workdir: Path) -> int:
+    """The id of a complete scan with at least ``files`` review items (imported once)."""
+    with db.read_session() as session:
+        row = session.execute(
+            select(ReviewItem.scan_id, func.count())
+            .join(Scan, Scan.id == ReviewItem.scan_id)
+            .where(Scan.state == "complete")
+            .group_by(ReviewItem.scan_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+    if row is not None and row[1] >= files:
+        return int(row[0])
+    scan_file = workdir / f"synthetic-{files}.json"
+    if not scan_file.exists():
+        write_synthetic_scan(scan_file, files)
+    started = time.perf_counter()
+    result = import_scan_file(db, scan_file, project=f"bench-{files}", actor=BENCH_ACTOR)
+    print(f"imported {result.files:,} files in {time.perf_counter() - started:.1f} s")
+    return result.scan_id
+
+
+class _DashboardHost(App[None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+
+
+async def _first_paint(db: Database, scan_id: int) -> float:
+    app = _DashboardHost(db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        started = time.perf_counter()
+        screen = DashboardScreen(scan_id)
+        await app.push_screen(screen)
+        while screen.board is None:
+            await asyncio.sleep(0.002)
+        await pilot.pause()  # one refresh after the charts were filled: they are on screen
+        return time.perf_counter() - started
+
+
+def dashboard_first_paint(db: Database, scan_id: int) -> float:
+    """Seconds from pushing the dashboard to every chart drawn (headless TUI)."""
+    return asyncio.run(_first_paint(db, scan_id))
+
+
+def _timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def _row(name: str, times: list[float], target: float | None) -> None:
+    median = statistics.median(times)
+    versus = f"{median / target:6.2f}× target {target:.1f} s" if target else ""
+    print(f"{name:<34} median {median:7.3f} s   best {min(times):7.3f} s   {versus}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--db", help="database URL (default: a reused SQLite file in the temp dir)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    workdir = Path(tempfile.gettempdir()) / "ospo-tui-bench"
+    workdir.mkdir(exist_ok=True)
+    db = open_database(args.db or f"sqlite:///{workdir / f'dashboard-{args.files}.sqlite'}")
+    scan_id = prepare(db, args.files, workdir)
+    with db.read_session() as session:
+        items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
+    print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
+
+    policy_file = workdir / "bench-policies.yml"
+    policy_file.write_text(BENCH_POLICY, encoding="utf-8")
+    _row(
+        "policy load (re-rank every item)",
+        _timed(lambda: load_policy(db, BENCH_ACTOR, policy_file), args.repeat),
+        None,
+    )
+
+    def figures() -> None:
+        with db.read_session() as session:
+            dashboard(session, scan_id, stored_policy(session))
+
+    _row("dashboard figures (service)", _timed(figures, args.repeat), FIRST_PAINT_TARGET)
+    paints = [dashboard_first_paint(db, scan_id) for _ in range(args.repeat)]
+    _row("dashboard first paint (TUI)", paints, FIRST_PAINT_TARGET)
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
