@@ -90,44 +90,50 @@ def _is_json_lines(path: Path) -> bool:
     return isinstance(value, dict) and set(value) == {"headers"}
 
 
-def _stream_document(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
-    """Yields ("file", entry) per file and (key, value) for each wanted top-level value."""
-    events = ijson.parse(reader, use_float=True, buf_size=_CHUNK)
+def _read_prelude(reader: _CountingReader) -> dict[str, Any]:
+    """The top-level values before ``files`` (ScanCode writes ``files`` last); stops there."""
+    values: dict[str, Any] = {}
     builder: ijson.ObjectBuilder | None = None
     key: str | None = None
-    saw_object = saw_files = False
+    events = ijson.parse(reader, use_float=True, buf_size=_CHUNK)
     for prefix, event, value in events:
         if prefix == "":
             if event == "start_map":
-                saw_object = True
-            elif event == "map_key":
-                key = value
-                saw_files = saw_files or value == "files"
-            elif event not in ("end_map",):
-                raise InputError("the document is not a JSON object (not a ScanCode output)")
-            continue
-        if key == "files":
-            if prefix == "files":
-                if event not in ("start_array", "end_array"):
-                    raise InputError("'files' must be a list")
                 continue
-            if builder is None:
-                builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            if prefix == "files.item" and event not in ("start_map", "start_array", "map_key"):
-                yield "file", builder.value
-                builder = None
-        elif key in _WANTED:
+            if event == "map_key":
+                key = value
+                if key == "files":
+                    _, next_event, _ = next(events, ("", "end_map", None))
+                    if next_event != "start_array":
+                        raise InputError("'files' must be a list")
+                    return values
+                continue
+            if event == "end_map":
+                break
+            raise InputError("the document is not a JSON object (not a ScanCode output)")
+        if key in _WANTED:
             if builder is None:
                 builder = ijson.ObjectBuilder()
             builder.event(event, value)
             if prefix == key and event not in ("start_map", "start_array", "map_key"):
-                yield key, builder.value
+                values[key] = builder.value
                 builder = None
-    if not saw_object:
-        raise InputError("the file is empty")
-    if not saw_files:
-        raise InputError("no 'files' list: this is not a ScanCode JSON output")
+    raise InputError("no 'files' list: this is not a ScanCode JSON output")
+
+
+def _stream_document(
+    path: Path, progress: ProgressCallback | None, total: int, state: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    """Yields the prelude values, then ("file", entry) per file, built at C speed by ijson."""
+    with path.open("rb") as raw:
+        reader = _CountingReader(raw, None, total)
+        state["reader"] = reader
+        yield from _read_prelude(reader).items()
+    with path.open("rb") as raw:
+        reader = _CountingReader(raw, progress, total)
+        state["reader"] = reader
+        for entry in ijson.items(reader, "files.item", use_float=True, buf_size=_CHUNK):
+            yield "file", entry
 
 
 def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
@@ -209,9 +215,13 @@ def import_scan_file(
             raise InputError(
                 f"{source}: this scan was already imported as scan {existing} (use --force to import it again)"
             )
+        state: dict[str, Any] = {}
         with source.open("rb") as raw:
-            reader = _CountingReader(raw, progress, total)
-            stream = _stream_json_lines(reader) if lines_mode else _stream_document(reader)
+            if lines_mode:
+                state["reader"] = _CountingReader(raw, progress, total)
+                stream = _stream_json_lines(state["reader"])
+            else:
+                stream = _stream_document(source, progress, total, state)
             ingest = None
             values: dict[str, Any] = {}
             last_path = "(none yet)"
@@ -247,7 +257,7 @@ def import_scan_file(
                 )
             except ijson.JSONError as exc:
                 raise InputError(
-                    f"{source}: invalid JSON near byte {reader.offset} (last file read: {last_path}): {_first_line(exc)}"
+                    f"{source}: invalid JSON near byte {state['reader'].offset} (last file read: {last_path}): {_first_line(exc)}"
                 ) from None
             except OspoError as exc:
                 raise type(exc)(f"{source}: {exc}") from None
@@ -258,7 +268,7 @@ def import_scan_file(
                 ) from None
             except (UnicodeDecodeError, ValueError) as exc:
                 raise InputError(
-                    f"{source}: near byte {reader.offset}: {_first_line(exc)}"
+                    f"{source}: near byte {state['reader'].offset}: {_first_line(exc)}"
                 ) from None
         return ImportResult(
             scan_id=scan.id,

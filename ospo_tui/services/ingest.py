@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -33,7 +34,9 @@ from ospo_tui.services.audit import Actor, append_event
 from ospo_tui.services.license_db import license_catalog
 from ospo_tui.services.policy_versions import policy_in_force
 from ospo_tui.services.priority import Findings, rank
+from ospo_tui.services.row_ids import RowIds
 from ospo_tui.services.scancode_format import (
+    FILE_FLAGS,
     FileRecord,
     clean_text,
     parse_file,
@@ -106,6 +109,8 @@ class ScanIngest:
         )
         session.add(self.scan)
         session.flush()
+        self._file_ids = RowIds(session, ScannedFile.__table__)
+        self._detection_ids = RowIds(session, LicenseDetection.__table__)
         self._pending: list[FileRecord] = []
         self._index = 0
         self._dirs_seen: set[str] = set()
@@ -213,12 +218,10 @@ class ScanIngest:
                 review_rows.append(self._review_row(record, file_id))
         match_rows: list[dict[str, Any]] = []
         if detection_rows:
-            detection_ids = self.session.scalars(
-                insert(LicenseDetection).returning(
-                    LicenseDetection.id, sort_by_parameter_order=True
-                ),
-                detection_rows,
-            ).all()
+            detection_ids = self._detection_ids.take(len(detection_rows))
+            for detection_id, row in zip(detection_ids, detection_rows, strict=True):
+                row["id"] = detection_id
+            self._insert(LicenseDetection, detection_rows)
             for detection_id, row, (file_id, matches) in zip(
                 detection_ids, detection_rows, detection_owner, strict=True
             ):
@@ -234,13 +237,9 @@ class ScanIngest:
                         }
                     )
         self.counts["detections"] += sum(1 for d in detection_rows if not d["is_clue"])
-        for rows, table in (
-            (match_rows, LicenseMatch),
-            (copyright_rows, CopyrightStatement),
-            (review_rows, ReviewItem),
-        ):
-            if rows:
-                self.session.execute(insert(table), rows)
+        self._insert(LicenseMatch, match_rows)
+        self._insert(CopyrightStatement, copyright_rows)
+        self._insert(ReviewItem, review_rows)
         for hook in self.after_file_batch:
             hook(len(records))
 
@@ -260,13 +259,28 @@ class ScanIngest:
                 self._parents_needed.add(parent)
                 parent = parent.rsplit("/", 1)[0] if "/" in parent else None
             rows.append({**record.columns, "scan_id": self.scan.id})
+        ids = self._file_ids.take(len(rows))
+        for row, file_id in zip(rows, ids, strict=True):
+            row["id"] = file_id
         with self.session.begin_nested():
-            return list(
-                self.session.scalars(
-                    insert(ScannedFile).returning(ScannedFile.id, sort_by_parameter_order=True),
-                    rows,
-                ).all()
-            )
+            self._insert(ScannedFile, rows)
+        return ids
+
+    def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
+        """The driver's own executemany: Core's per-row parameter processing costs more than
+        SQLite's insert at this volume. Values are plain str/int/float/bool/None already."""
+        if not rows:
+            return
+        table = model.__table__
+        columns = list(rows[0])  # every row of one batch has the same keys
+        dialect = self.session.get_bind().dialect
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})"
+        )
+        values = list(map(itemgetter(*columns), rows))
+        self.session.connection().exec_driver_sql(sql, values)
 
     def _duplicate_path(self, records: list[FileRecord]) -> str:
         seen: set[str] = set()
@@ -315,7 +329,7 @@ class ScanIngest:
             "best_score": max(scores) if scores else None,
             "has_todo": has_todo,
             "version": 1,
-            "updated_at": utc_now(),
+            "updated_at": self.scan.created_at,
         }
 
     def _fill_parent_dirs(self) -> None:
@@ -327,11 +341,13 @@ class ScanIngest:
                 "name": path.rsplit("/", 1)[-1],
                 "type": "directory",
                 "is_synthetic": True,
+                **dict.fromkeys(FILE_FLAGS, False),
             }
             for path in missing
         ]
-        for start in range(0, len(rows), 5000):
-            self.session.execute(insert(ScannedFile), rows[start : start + 5000])
+        for row, file_id in zip(rows, self._file_ids.take(len(rows)), strict=True):
+            row["id"] = file_id
+        self._insert(ScannedFile, rows)
         self.counts["dirs"] += len(rows)
         self.synthetic_dirs = len(rows)
 
@@ -376,4 +392,8 @@ class ScanIngest:
             },
             project_id=self.project.id,
         )
+        from ospo_tui.services.reuse import carry_over_decisions
+
+        # Decisions of earlier scans carry over to files with the same content (sha256).
+        carry_over_decisions(self.session, scan, self.actor)
         return scan

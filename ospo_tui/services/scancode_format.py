@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ospo_tui.errors import InputError
 from ospo_tui.services.expressions import combine_and, license_keys, scancode_to_spdx
 
+_HEX = re.compile("[0-9a-fA-F]+")
 FILE_FLAGS = (
     "is_binary",
     "is_text",
@@ -106,7 +108,7 @@ class _Field:
         value = self.text(name)
         if value is None or value == "":
             return None
-        if len(value) != length or any(ch not in "0123456789abcdefABCDEF" for ch in value):
+        if len(value) != length or _HEX.fullmatch(value) is None:
             raise InputError(f"{self.where}: field '{name}' must be {length} hex digits")
         return value.lower()
 
@@ -153,6 +155,8 @@ class _Field:
 
 def clean_text(value: str) -> str:
     """Text every backend can store: NUL and lone surrogates become U+FFFD (the rest is kept)."""
+    if value.isascii():
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
     if "\x00" in value:
         value = value.replace("\x00", "\ufffd")
     try:
