@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.members",
     "ospo_tui.commands.questions",
     "ospo_tui.commands.scan",
+    "ospo_tui.commands.export",
 )
 
 

@@ -33,6 +33,7 @@ from ospo_tui.models import (
 from ospo_tui.services.audit import Actor, append_event
 from ospo_tui.services.catalog import resolve_scan
 from ospo_tui.services.importer import file_sha256
+from ospo_tui.services.license_db import license_catalog
 
 # Decision types that take a file out of the release: no attribution is owed for it.
 NOT_SHIPPED_TYPES = frozenset({"irrelevant", "do_not_use", "non_functional"})
@@ -138,6 +139,15 @@ class FileRecord:
         return list(dict.fromkeys(c.value for c in self.copyrights if c.kind == kind))
 
 
+def catalog_license_text(key: str) -> str | None:
+    """The license text from ScanCode's database; None when it holds only metadata."""
+    text = license_catalog().license_text(key)
+    # A .LICENSE file without a body comes back as its YAML front matter.
+    if not text or not text.strip() or text.startswith("---"):
+        return None
+    return text
+
+
 @dataclass(frozen=True)
 class ExportResult:
     kind: str
@@ -234,7 +244,18 @@ def iter_files(
         for row in rows:
             file_id = row[0]
             yield FileRecord(
-                *tuple(row),
+                file_id=file_id,
+                path=row[1],
+                sha1=row[2],
+                sha256=row[3],
+                md5=row[4],
+                size=row[5],
+                detected_expression=row[6],
+                detected_spdx=row[7],
+                state=row[8],
+                concluded_expression=row[9],
+                decision_type=row[10],
+                public_note=row[11],
                 matches=tuple(matches.get(file_id, ())),
                 copyrights=tuple(copyrights.get(file_id, ())),
                 decisions=tuple(history.get(file_id, ())),

@@ -72,6 +72,7 @@ from ospo_tui.services.export_common import (
     ExportScope,
     FileRecord,
     Progress,
+    catalog_license_text,
     count_files,
     iter_files,
 )
@@ -121,7 +122,7 @@ class LicenseRefs:
             token.lower(), (None, None)
         )
         if not text and info is not None:
-            text = license_catalog().license_text(info.key)
+            text = catalog_license_text(info.key)
         name = name or (info.name if info else key)
         comment = f"ScanCode license key {info.key}, category {info.category}" if info else None
         return ExtractedLicensingInfo(

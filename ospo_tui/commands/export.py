@@ -1,0 +1,75 @@
+"""``ospo-tui export KIND``: decision log, SPDX, CycloneDX or attribution notice to a file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from ospo_tui.safe_text import clean
+from ospo_tui.services.exports import EXPORT_KINDS, run_export
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
+
+FORMATS = sorted({f for kind in EXPORT_KINDS.values() for f in kind.formats})
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export the review: decision-log, spdx, cyclonedx or attribution",
+        description="; ".join(
+            f"{k.name} ({'/'.join(k.formats)}): {k.description}" for k in EXPORT_KINDS.values()
+        ),
+    )
+    parser.add_argument("kind", choices=list(EXPORT_KINDS), help="what to export")
+    parser.add_argument("--project", help="project (needed when there are several)")
+    parser.add_argument("--scan", type=int, help="scan id (default: the project's latest)")
+    parser.add_argument("-o", "--output", required=True, help="file to write (replaced atomically)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="output format (default: from the file name, else the first)",
+    )
+    parser.add_argument(
+        "--include-private",
+        action="store_true",
+        help="decision log: include reviewers' private comments",
+    )
+    parser.set_defaults(handler=export)
+
+
+def _progress_on_tty() -> object:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        share = f" ({100 * done // total}%)" if total else ""
+        print(f"\rexporting {done}/{total}{share}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def export(ctx: CliContext) -> int:
+    args = ctx.args
+    progress = _progress_on_tty()
+    result = run_export(
+        ctx.db,
+        ctx.actor(),
+        args.kind,
+        args.output,
+        project=args.project,
+        scan_id=args.scan,
+        fmt=args.format,
+        include_private=args.include_private,
+        progress=progress,  # type: ignore[arg-type]
+    )
+    if progress is not None:
+        print(file=sys.stderr)
+    ctx.out(
+        f"wrote {result.kind} ({result.format}) to {clean(str(result.path), single_line=True)}: "
+        f"{result.rows} rows, {result.size} bytes, sha256 {result.sha256} "
+        f"(audit event {result.event_seq})"
+    )
+    return 0
