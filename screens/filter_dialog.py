@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from ospo_tui.services.policy import ALERTS
 from ospo_tui.services.queue import QueueFilter
 
 STATE_NAMES = {
@@ -55,6 +56,13 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
             )
             yield Label("License (ScanCode key or SPDX id, part of it is enough)")
             yield Input(self.flt.license or "", placeholder="gpl-2.0, MIT…", id="filter-license")
+            yield Label("Policy alert")
+            yield Select(
+                [(alert, alert) for alert in ALERTS],
+                value=self.flt.policy_alert or Select.NULL,
+                prompt="any alert",
+                id="filter-alert",
+            )
             yield Label("Path glob (* and ?, whole path)")
             yield Input(self.flt.path_glob or "", placeholder="src/*.c", id="filter-path")
             yield Label("Text (in path or expression)")
@@ -71,6 +79,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
             text = self.query_one(selector, Input).value.strip()
             return text or None
 
+        alert = self.query_one("#filter-alert", Select).value
         states = tuple(
             s
             for s in REVIEW_STATES
@@ -81,6 +90,7 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
             license=value("#filter-license"),
             path_glob=value("#filter-path"),
             text=value("#filter-text"),
+            policy_alert=alert if isinstance(alert, str) else None,
         )
 
     @on(Input.Submitted)
@@ -92,5 +102,6 @@ class FilterDialog(ModalScreen[QueueFilter | None]):
 
     def action_reset(self) -> None:
         self.query_one("#filter-states", SelectionList).deselect_all()
+        self.query_one("#filter-alert", Select).clear()
         for field in self.query(Input):
             field.value = ""

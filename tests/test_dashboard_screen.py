@@ -127,3 +127,35 @@ def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
     assert queue.flt.policy_alert == "error"
     assert queue.flt.states == ("open", "to_discuss", "question", "stale")
     assert queue.total == 2  # the two GPL-2.0 files of the fixture
+
+
+def test_filter_dialog_filters_by_policy_alert(host: DashboardHost) -> None:
+    from ospo_tui.screens.filter_dialog import FilterDialog
+    from ospo_tui.screens.queue import QueueScreen
+    from textual.widgets import Select
+
+    from ospo_tui.app import ReviewApp
+
+    class Workbench(ReviewApp):
+        CSS_PATH = None
+
+    app = Workbench(host.db, "tester")
+
+    async def run() -> QueueScreen:
+        async with app.run_test(size=(120, 36)) as pilot:
+            queue = QueueScreen(host.scan_id, "libs")
+            await app.push_screen(queue)
+            await _loaded(pilot)
+            await pilot.press("f")
+            await pilot.pause()
+            dialog = app.screen
+            assert isinstance(dialog, FilterDialog)
+            dialog.query_one("#filter-alert", Select).value = "missing"
+            await pilot.press("ctrl+s")
+            await _loaded(pilot)
+            assert app.screen is queue
+            return queue
+
+    queue = asyncio.run(run())
+    assert queue.flt.policy_alert == "missing"
+    assert queue.total == 4  # cc-by-4.0, json AND cc-by-4.0 and the two public-domain files
