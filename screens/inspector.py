@@ -32,7 +32,14 @@ from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.services.inspector import FileReview, load_file_review
 from ospo_tui.services.queue import QueueFilter, QueueRow, queue_neighbour
 
-TABS = ("source", "matches", "copyrights", "license", "notes", "history")
+TAB_FOCUS = {
+    "source": "#source-view",
+    "matches": "#matches-table",
+    "copyrights": "#copyrights-table",
+    "license": "#license-box",
+    "notes": "#notes-box",
+    "history": "#history-box",
+}
 # The decision history pane (issue 5): a module exposing
 # ``history_widget(app, review_item_id) -> Widget``; until it exists the pane says so.
 HISTORY_MODULE = "ospo_tui.screens.decision_history"
@@ -63,6 +70,7 @@ class InspectorScreen(Screen[None]):
         Binding(
             "d", "decide", "Decide", id="inspector.decide", tooltip="Record a decision on this file"
         ),
+        Binding("a", "question", "Ask/answer", id="inspector.question", tooltip="Ask an engineer"),
         Binding(
             "m",
             "next_match",
@@ -212,6 +220,8 @@ class InspectorScreen(Screen[None]):
         self._show_licenses(review)
         self._show_notes(review)
         self._show_history(review)
+        if self.loads == 0:
+            self.action_tab("source")
         self.loads += 1
 
     # -- panes ---------------------------------------------------------------------------------
@@ -219,7 +229,7 @@ class InspectorScreen(Screen[None]):
     def _show_head(self, review: FileReview) -> None:
         item = review.item
         label, style = STATE_LABELS.get(item.state, (item.state, ""))
-        head = Text()
+        head = Text(no_wrap=True, overflow="ellipsis")
         head.append_text(safe_line(item.path, max_len=None, style="bold"))
         head.append("\n")
         head.append(label, style=style)
@@ -236,9 +246,8 @@ class InspectorScreen(Screen[None]):
             safe_line(item.detected_spdx or item.detected_expression or "none", max_len=None)
         )
         if item.detected_expression and item.detected_expression != item.detected_spdx:
-            head.append_text(
-                safe_line(f"  [ScanCode: {item.detected_expression}]", max_len=None, style="dim")
-            )
+            head.append("\nScanCode: ", style="dim")
+            head.append_text(safe_line(item.detected_expression, max_len=None, style="dim"))
         head.append("\ndecision: ")
         head.append_text(
             safe_line(
@@ -433,17 +442,17 @@ class InspectorScreen(Screen[None]):
         self.query_one(SourceView).action_previous_match()
 
     def action_tab(self, name: str) -> None:
+        # Focus follows the tab: a focused widget left in a hidden pane would pull it back.
         self.query_one("#inspector-tabs", TabbedContent).active = name
-        focus = {
-            "source": "#source-view",
-            "matches": "#matches-table",
-            "copyrights": "#copyrights-table",
-        }
-        if name in focus:
-            self.query_one(focus[name]).focus()
+        self.query_one(TAB_FOCUS[name]).focus()
 
     def action_decide(self) -> None:
         self.app.action_decide(self.row.id)  # type: ignore[attr-defined]
+
+    def action_question(self) -> None:
+        from ospo_tui.screens.question_actions import ask_or_answer
+
+        ask_or_answer(self.app, self.row.id, self.row.path)
 
     def action_back(self) -> None:
         from ospo_tui.screens.queue import QueueScreen

@@ -64,10 +64,8 @@ class PickerScreen(Screen[None]):
         yield Static("", id="picker-hint")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.load()
-
     def on_screen_resume(self) -> None:
+        # Also runs when the screen is first shown; coming back from a queue it counts again.
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
