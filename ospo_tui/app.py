@@ -24,6 +24,7 @@ from ospo_tui.screens.messages import notify_safe
 # "module:Class"; the class is built with no arguments.
 SCREENS_BY_NAME: dict[str, str] = {
     "picker": "ospo_tui.screens.picker:PickerScreen",
+    "inbox": "ospo_tui.screens.inbox:InboxScreen",
 }
 
 # The decision form module (issue 5). It exposes
@@ -46,6 +47,7 @@ class ReviewApp(App[int]):
             tooltip="Show every key of this screen",
         ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave ospo-tui"),
+        Binding("i", "open_screen('inbox')", "Inbox", id="app.inbox", tooltip="Questions for you"),
     ]
 
     def __init__(self, db: Database, user_name: str) -> None:

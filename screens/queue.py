@@ -71,6 +71,7 @@ class QueueScreen(Screen[None]):
         Binding(
             "d", "decide", "Decide", id="queue.decide", tooltip="Record a decision on this file"
         ),
+        Binding("a", "question", "Ask/answer", id="queue.question", tooltip="Ask an engineer"),
         Binding(
             "f",
             "filter",
@@ -365,6 +366,13 @@ class QueueScreen(Screen[None]):
         current = self.query_one(QueueTable).current
         if current is not None:
             self.app.action_decide(current.id)  # type: ignore[attr-defined]
+
+    def action_question(self) -> None:
+        from ospo_tui.screens.question_actions import ask_or_answer
+
+        current = self.query_one(QueueTable).current
+        if current is not None:
+            ask_or_answer(self.app, current.id, current.path)
 
     def action_back(self) -> None:
         if self.query_one("#queue-search", Input).display:

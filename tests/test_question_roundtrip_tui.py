@@ -1,0 +1,163 @@
+"""The question round trip as three people, one role each, through the real TUI and CLI:
+a reviewer asks from the queue, an engineer answers from the command line, the reviewer reads
+the answer in the inbox and decides, and an auditor's attempt to decide is refused."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from ospo_tui.models import AuditEvent, ReviewItem
+from ospo_tui.screens.inbox import InboxScreen
+from ospo_tui.screens.question_dialog import QuestionDialog
+from ospo_tui.screens.question_view import QuestionScreen
+from ospo_tui.screens.queue import QueueScreen
+from ospo_tui.screens.queue_table import QueueTable
+from sqlalchemy import select
+from textual.widgets import DataTable, TextArea
+
+from ospo_tui.app import ReviewApp
+from ospo_tui.cli import main
+from ospo_tui.db import Database
+from ospo_tui.errors import PermissionDenied
+from ospo_tui.services import questions as q
+from ospo_tui.services.audit import Actor, verify_chain
+from ospo_tui.services.decisions import decide
+from ospo_tui.services.identity import resolve_actor
+from ospo_tui.services.members import add_member
+from tests.tui_support import import_sample, screen_text, settle
+
+SIZE = (160, 50)
+ADMIN = Actor("root", "admin")
+RITA = Actor("rita", "reviewer")
+ALICE = Actor("alice", "auditor")
+QUESTION = "Is this shipped?"
+ANSWER = "Yes: vendored unchanged from upstream 0.9, shipped in the wheel."
+
+
+@pytest.fixture
+def team_db(sqlite_db: Database) -> Database:
+    with sqlite_db.session() as session:
+        resolve_actor(session, ADMIN.name)
+    add_member(sqlite_db, ADMIN, "rita", "reviewer")
+    add_member(sqlite_db, ADMIN, "ed", "engineer")
+    add_member(sqlite_db, ADMIN, "alice", "auditor")
+    import_sample(sqlite_db)
+    return sqlite_db
+
+
+def notifications(app: ReviewApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
+    team_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = team_db
+    asked: dict[str, object] = {}
+
+    # 1. rita asks ed about the first file of her queue, from the queue screen.
+    async def reviewer_asks() -> None:
+        app = ReviewApp(db, "rita")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # the only project
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            row = app.screen.query_one(QueueTable).current
+            assert row is not None and row.state == "open"
+            asked["item"], asked["path"] = row.id, row.path
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionDialog)
+            assert app.screen.engineers == ["ed"]  # only engineers can be asked
+            await pilot.press(*QUESTION)
+            assert app.screen.query_one(TextArea).text == QUESTION
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            assert app.screen.query_one(QueueTable).current.state == "question"  # type: ignore[union-attr]
+            assert any(m.startswith("question 1 asked to ed") for m in notifications(app))
+
+    asyncio.run(reviewer_asks())
+    (question,) = q.list_questions(db, RITA, q.QuestionFilter())
+    assert (question.state, question.asked_by, question.assigned_to) == ("open", "rita", "ed")
+    assert question.path == asked["path"]
+    assert question.last_message is not None and question.last_message.body == QUESTION
+
+    # 2. ed answers from the command line, never opening the TUI.
+    assert main(["--db", db.url, "--user", "ed", "questions", "--mine"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[1].split("\t")[:2] == [str(question.id), "open"]
+    assert main(["--db", db.url, "--user", "ed", "answer", str(question.id), ANSWER]) == 0
+    capsys.readouterr()
+
+    # 3. rita finds the answer in her inbox, reads it beside the source, and decides.
+    async def reviewer_reads_and_decides() -> None:
+        app = ReviewApp(db, "rita")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            assert app.screen.query_one(DataTable).row_count == 1
+            assert "answered questions you asked: 1" in screen_text(app)
+            assert "ed: Yes: vendored unchanged" in screen_text(app)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)
+            shown = screen_text(app)
+            assert QUESTION in shown and "vendored unchanged from upstream 0.9" in shown
+            assert str(asked["path"]) in shown
+            await pilot.press("d")
+            await settle(pilot)
+            assert not any("may not" in m for m in notifications(app))
+
+    asyncio.run(reviewer_reads_and_decides())
+    with db.session() as session:
+        item = session.get(ReviewItem, asked["item"])
+        assert item is not None and item.state == "open"  # the answer put it back in the queue
+        version = item.version
+    decided = decide(db, RITA, int(asked["item"]), version, "MIT", "identified")  # type: ignore[call-overload]
+    assert decided.state == "decided"
+
+    # 4. alice, an auditor, reads the thread but her attempt to decide is refused and audited.
+    async def auditor_tries_to_decide() -> None:
+        app = ReviewApp(db, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            assert app.screen.query_one(DataTable).row_count == 1
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)
+            await pilot.press("d")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)  # no form opened
+            assert any(
+                m.startswith("alice (auditor) may not decide file") for m in notifications(app)
+            )
+
+    asyncio.run(auditor_tries_to_decide())
+    with pytest.raises(PermissionDenied, match="alice \\(auditor\\) may not decide"):
+        decide(db, ALICE, int(asked["item"]), None, "Apache-2.0", "identified")  # type: ignore[call-overload]
+    with db.session() as session:
+        refusals = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "access.denied", AuditEvent.actor == "alice"
+            )
+        ).all()
+        assert [json.loads(e.payload)["action"] for e in refusals] == ["decide", "decide"]
+        item = session.get(ReviewItem, asked["item"])
+        assert item is not None and (item.state, item.concluded_expression) == ("decided", "MIT")
+        actions = [
+            (e.actor, e.action)
+            for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+            if e.action.startswith(("question.", "decision."))
+        ]
+        assert actions[:2] == [("rita", "question.ask"), ("ed", "question.answer")]
+        assert ("rita", "decision.record") in actions
+        assert verify_chain(session).ok
