@@ -71,7 +71,6 @@ class InspectorScreen(Screen[None]):
             "d", "decide", "Decide", id="inspector.decide", tooltip="Record a decision on this file"
         ),
         Binding("a", "question", "Ask/answer", id="inspector.question", tooltip="Ask an engineer"),
-        Binding("a", "question", "Ask/answer", id="inspector.question", tooltip="Ask an engineer"),
         Binding(
             "m",
             "next_match",
@@ -449,11 +448,6 @@ class InspectorScreen(Screen[None]):
 
     def action_decide(self) -> None:
         self.app.action_decide(self.row.id)  # type: ignore[attr-defined]
-
-    def action_question(self) -> None:
-        from ospo_tui.screens.question_actions import ask_or_answer
-
-        ask_or_answer(self.app, self.row.id, self.row.path)
 
     def action_question(self) -> None:
         from ospo_tui.screens.question_actions import ask_or_answer
