@@ -84,6 +84,16 @@ def chain_head(session: Session) -> tuple[int, str]:
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 
 
+def locked_chain_head(session: Session) -> tuple[int, str]:
+    """Take the append lock, then the head: the caller's next append gets seq + 1.
+
+    Lets a writer stamp rows (decisions.event_seq) with the sequence number of the event it is
+    about to append, in the same transaction.
+    """
+    _lock_chain(session)
+    return chain_head(session)
+
+
 def append_event(
     session: Session,
     actor: Actor,

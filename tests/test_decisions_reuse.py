@@ -1,0 +1,108 @@
+"""Reuse of decisions onto a rescan by sha256, the stale case, and the file history view."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ospo_tui.db import Database
+from ospo_tui.models import Decision, Scan
+from ospo_tui.services.audit import verify_chain
+from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, undo_bulk
+from ospo_tui.services.decisions import STALE_REASON, decide
+from ospo_tui.services.history import file_history
+from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.reuse import stale_difference
+from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload, rescan
+
+FAQ = "zlib-1.2.11/FAQ"  # decided, findings change in the rescan: stale
+ADLER = "zlib-1.2.11/adler32.c"  # decided, unchanged: reused as decided
+CRC = "zlib-1.2.11/crc32.c"  # decided, content changed: not reused
+README = "zlib-1.2.11/README"  # never decided
+
+
+def test_rescan_reuses_by_sha256_and_marks_changed_findings_stale(
+    db: Database, tmp_path: Path
+) -> None:
+    first = import_zlib(db)
+    faq, adler, crc = (item(db, first, p) for p in (FAQ, ADLER, CRC))
+    decide(db, RITA, faq.id, 1, "GPL-1.0-or-later", "identified", "reference", "FAQ text")
+    kept = decide(db, BOB, adler.id, 1, "Zlib", "non_functional", "code")
+    decide(db, RITA, crc.id, 1, "Zlib", "identified")
+
+    second = import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))
+    with db.session() as session:
+        assert session.get(Scan, second).reused_count == 2
+
+    reused = item(db, second, ADLER)
+    assert (reused.state, reused.concluded_expression) == ("decided", "Zlib")
+    with db.session() as session:
+        decision = session.get(Decision, reused.current_decision_id)
+        assert decision is not None
+        assert (decision.origin, decision.reused_from_id, decision.decision_type) == (
+            "reuse",
+            kept.decision.id,
+            "non_functional",
+        )
+    stale = item(db, second, FAQ)
+    assert (stale.state, stale.concluded_expression) == ("stale", "GPL-1.0-or-later")
+    assert (stale.priority, stale.priority_reason) == (1, STALE_REASON)
+    assert item(db, second, CRC).current_decision_id is None
+    assert item(db, second, CRC).state == "open"
+
+    reuse_events = events(db, "decision.reuse")
+    assert len(reuse_events) == 2
+    assert all(e.actor == "rita" for e in reuse_events)  # who imported the rescan
+    stale_event = payload(next(e for e in reuse_events if e.subject_id == str(stale.id)))
+    assert stale_event["stale"] is True
+    assert stale_event["difference"]["old_detected"] == "GPL-1.0-or-later"
+    assert stale_event["difference"]["new_detected"] == "Zlib AND MIT"
+    with db.session() as session:
+        difference = stale_difference(session, stale.id)
+        assert stale_difference(session, reused.id) is None
+        assert verify_chain(session).ok
+    assert difference is not None
+    assert difference.reused_from_scan_id == first
+    assert difference.matches_added == ("MIT (mit_14.RULE) lines 40-41",)
+    assert difference.matches_removed == ()
+
+    # Re-confirming the stale decision clears it; a third scan then reuses it as fresh.
+    confirmed = decide(db, RITA, stale.id, stale.version, "GPL-1.0-or-later", "identified")
+    assert confirmed.state == "decided"
+    again = rescan(tmp_path, changed_findings=FAQ, changed_content=CRC)
+    third = import_scan_file(db, again, project="zlib", actor=RITA, force=True).scan_id
+    assert item(db, third, FAQ).state == "decided"
+
+
+def test_history_shows_import_decision_bulk_undo_and_reuse(db: Database, tmp_path: Path) -> None:
+    first = import_zlib(db)
+    adler = item(db, first, ADLER)
+    decide(db, BOB, adler.id, 1, "zlib", "to_discuss", None, None, "ask legal")
+    bulk = apply_bulk(db, RITA, BulkSelection(first, same_expression="Zlib"), "Zlib", "identified")
+    undo_bulk(db, BOB, bulk.bulk_id)
+    import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))
+
+    with db.session() as session:
+        history = file_history(session, ADLER)
+    actions = [(h.action, h.actor) for h in history]
+    assert actions == [
+        ("scan.import", "rita"),
+        ("decision.record", "bob"),
+        ("decision.bulk", "rita"),
+        ("decision.undo", "bob"),
+        ("scan.import", "rita"),
+        ("decision.reuse", "rita"),
+    ]
+    summaries = [h.summary for h in history]
+    assert summaries[1] == "(no decision) → Zlib [To be discussed]; state open → to_discuss"
+    assert summaries[2].startswith("Zlib [To be discussed] → Zlib [Identified]; state to_discuss → decided; bulk ")
+    assert f"undoing {bulk.bulk_id}" in summaries[3]
+    assert "Zlib [Identified] → Zlib [To be discussed]" in summaries[3]
+    assert summaries[5].startswith("(no decision) → Zlib [To be discussed]")
+    assert "reused from scan" in summaries[5]
+    assert all(h.occurred_at.endswith("Z") for h in history)
+    assert history[1].payload["new"]["private_comment"] == "ask legal"
+    with db.session() as session:
+        assert file_history(session, "no/such/file") == []
+        assert verify_chain(session).ok
