@@ -26,6 +26,7 @@ from ospo_tui.errors import InputError, OspoError
 from ospo_tui.models import Scan
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.ingest import ScanHeader, ScanIngest, get_or_create_project
+from ospo_tui.services.roles import require
 
 # Top-level values we keep; the rest (packages, dependencies, summaries) are skipped unbuilt.
 _WANTED = frozenset(
@@ -192,6 +193,7 @@ def import_scan_file(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import one ScanCode output file into ``project`` in a single transaction."""
+    require(db, actor, "import", str(path))
     source = Path(path)
     if not source.is_file():
         raise InputError(f"{source}: no such file")

@@ -27,6 +27,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.ingest import ScanHeader, ScanIngest
 from ospo_tui.services.license_db import license_catalog, scancode_version
+from ospo_tui.services.roles import require
 from ospo_tui.services.scan_cache import ResultCache, cache_key, derived_key, options_fingerprint
 from ospo_tui.services.scan_engine import (
     DEFAULT_TIMEOUT,
@@ -513,4 +514,5 @@ def run_scan(
     on_progress: ProgressCallback | None = None,
 ) -> ScanSummary:
     """Scan ``request.root`` into a new, complete scan of ``request.project``; see ``ScanRun``."""
+    require(db, actor, "scan", request.root)
     return ScanRun(db, request, actor, on_progress).run()
