@@ -1,0 +1,112 @@
+"""Attribution notice: shipped files only, grouped per license, with holders and texts; safe."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ospo_tui.db import Database
+from ospo_tui.services.exports import run_export
+from tests.decision_helpers import RITA
+from tests.export_helpers import ADA, ADLER, FAQ, README_CONTRIB, ZLIB_H, reviewed_zlib
+
+BLAST = "zlib-1.2.11/contrib/blast/blast.c"
+
+
+def test_text_notice_lists_shipped_files_per_license(db: Database, tmp_path: Path) -> None:
+    reviewed_zlib(db)
+    target = tmp_path / "NOTICE.txt"
+    result = run_export(db, RITA, "attribution", target, project="zlib")
+    text = target.read_text(encoding="utf-8")
+
+    # zlib.h plus the blast bulk (blast.c, blast.h, Makefile, README, test.pk, test.txt...)
+    assert result.rows >= 3
+    assert f"  {ZLIB_H}\n" in text and f"  {BLAST}\n" in text
+    for left_out in (FAQ, ADA, ADLER, README_CONTRIB):  # irrelevant, do not use, non-functional,
+        assert left_out not in text  # and still to be discussed
+    assert "License: Zlib\n" in text
+    assert "License: Zlib AND LicenseRef-scancode-public-domain\n" in text
+    assert "Jean-loup Gailly" in text and "Mark Adler" in text
+    assert "This software is provided 'as-is'" in text  # the Zlib license text
+    assert text.count("License text of ZLIB License (Zlib):\n\n") == 1  # printed once
+    assert "printed above" in text
+    assert "WARNING:" in text and "not decided yet" in text
+    assert "Files left out as not shipped (irrelevant, do not use, non-functional): 3" in text
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        self.tags.append(tag)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_notice_escapes_everything(sqlite_db: Database, tmp_path: Path) -> None:
+    reviewed_zlib(sqlite_db)
+    target = tmp_path / "notice.html"
+    run_export(sqlite_db, RITA, "attribution", target, project="zlib")
+    html_text = target.read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(html_text)
+    assert "script" not in parser.tags
+    assert set(parser.tags) <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "h1",
+        "p",
+        "section",
+        "h2",
+        "h3",
+        "ul",
+        "li",
+        "code",
+        "pre",
+        "a",
+    }
+    shown = "".join(parser.text)
+    assert ZLIB_H in shown and "Jean-loup Gailly" in shown
+    assert "\x1b" not in html_text
+
+
+def test_hostile_paths_and_holders_stay_text(sqlite_db: Database, tmp_path: Path) -> None:
+    """A scanned file named like markup, with a holder carrying escapes, decided as shipped."""
+    import json
+
+    from ospo_tui.services.decisions import decide
+    from ospo_tui.services.importer import import_scan_file
+    from tests.decision_helpers import ZLIB, item
+
+    doc = json.loads(ZLIB.read_text())
+    hostile = "zlib-1.2.11/<img src=x onerror=alert(1)>\x1b]0;pwned\x07.c"
+    for entry in doc["files"]:
+        if entry["path"] == ZLIB_H:
+            entry["path"] = hostile
+            entry["holders"] = [
+                {"holder": "Evil <b>Corp</b> \x1b[2J", "start_line": 1, "end_line": 1}
+            ]
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(doc))
+    scan_id = import_scan_file(sqlite_db, source, project="zlib", actor=RITA).scan_id
+    decide(sqlite_db, RITA, item(sqlite_db, scan_id, hostile).id, None, "Zlib", "identified")
+
+    run_export(sqlite_db, RITA, "attribution", tmp_path / "n.html", project="zlib")
+    run_export(sqlite_db, RITA, "attribution", tmp_path / "n.txt", project="zlib")
+    page = (tmp_path / "n.html").read_text(encoding="utf-8")
+    parser = _Collector()
+    parser.feed(page)
+    assert "img" not in parser.tags and "b" not in parser.tags
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Evil &lt;b&gt;Corp&lt;/b&gt;" in page
+    plain = (tmp_path / "n.txt").read_text(encoding="utf-8")
+    assert "\x1b" not in plain and "\x07" not in plain and "\x1b" not in page
+    assert "Evil <b>Corp</b>" in plain

@@ -1,0 +1,101 @@
+"""SPDX 2.3 export: valid by spdx-tools' own validator, round-trips, and says what was decided."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spdx_tools.spdx.model import AnnotationType, Document, SpdxNoAssertion, SpdxNone
+from spdx_tools.spdx.parser.parse_anything import parse_file
+from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.writer.write_anything import write_file
+
+from ospo_tui.db import Database
+from ospo_tui.services.exports import run_export
+from tests.decision_helpers import RITA, events
+from tests.export_helpers import ADA, ADLER, FAQ, PRIVATE, README_CONTRIB, ZLIB_H, reviewed_zlib
+
+
+def _parsed(path: Path) -> Document:
+    document = parse_file(str(path))
+    messages = validate_full_spdx_document(document)
+    assert not messages, [m.validation_message for m in messages][:5]
+    return document
+
+
+def _file(document: Document, path: str):  # type: ignore[no-untyped-def]
+    (found,) = [f for f in document.files if f.name == "./" + path]
+    return found
+
+
+@pytest.mark.parametrize("fmt, name", [("json", "zlib.spdx.json"), ("tag-value", "zlib.spdx")])
+def test_spdx_validates_and_carries_the_review(
+    db: Database, tmp_path: Path, fmt: str, name: str
+) -> None:
+    reviewed = reviewed_zlib(db)
+    target = tmp_path / name
+    result = run_export(db, RITA, "spdx", target, project="zlib", fmt=fmt)
+    document = _parsed(target)
+
+    assert document.creation_info.spdx_version == "SPDX-2.3"
+    assert len(document.files) == result.rows == 253
+    assert len(document.packages) == 1 and document.packages[0].verification_code
+    contains = [r for r in document.relationships if r.relationship_type.name == "CONTAINS"]
+    assert len(contains) == 253
+
+    zlib_h = _file(document, ZLIB_H)
+    assert str(zlib_h.license_concluded) == "Zlib AND LicenseRef-scancode-public-domain"
+    assert [str(x) for x in zlib_h.license_info_in_file] == ["Zlib"]
+    assert "Copyright (c) 1995-2017 Jean-loup Gailly and Mark Adler" in zlib_h.copyright_text
+    assert zlib_h.license_comment and "alert(1)" in zlib_h.license_comment
+    assert {c.algorithm.name for c in zlib_h.checksums} == {"SHA1", "SHA256", "MD5"}
+    # Decided NONE stays NONE; undecided and "to discuss" conclude nothing.
+    assert isinstance(_file(document, FAQ).license_concluded, SpdxNone)
+    assert isinstance(_file(document, README_CONTRIB).license_concluded, SpdxNoAssertion)
+    undecided = _file(document, "zlib-1.2.11/crc32.c")
+    assert isinstance(undecided.license_concluded, SpdxNoAssertion)
+    assert [str(x) for x in undecided.license_info_in_file] == ["Zlib"]
+    assert str(_file(document, ADA).license_concluded) == "GPL-2.0-or-later"
+    assert str(_file(document, ADLER).license_concluded) == "Zlib"
+
+    # Every decision event is a REVIEW annotation by its reviewer, on its file.
+    decision_events = [e for e in events(db) if e.action.startswith("decision.")]
+    assert len(document.annotations) == len(decision_events)
+    assert {a.annotation_type for a in document.annotations} == {AnnotationType.REVIEW}
+    on_zlib_h = [a for a in document.annotations if a.spdx_id == zlib_h.spdx_id]
+    assert len(on_zlib_h) == 2 and {a.annotator.name for a in on_zlib_h} == {"rita"}
+    bulk = [a for a in document.annotations if reviewed.bulk_id in a.annotation_comment]
+    assert bulk and all("origin bulk" in a.annotation_comment for a in bulk)
+
+    # Non-SPDX keys are declared with their text.
+    refs = {e.license_id: e for e in document.extracted_licensing_info}
+    assert "LicenseRef-scancode-public-domain" in refs
+    assert all(e.extracted_text for e in refs.values())
+    assert PRIVATE not in target.read_text(encoding="utf-8")
+    assert "\x1b" not in target.read_text(encoding="utf-8") or fmt == "json"
+
+
+def test_spdx_round_trips_through_spdx_tools(sqlite_db: Database, tmp_path: Path) -> None:
+    reviewed_zlib(sqlite_db)
+    ours = tmp_path / "zlib.spdx.json"
+    run_export(sqlite_db, RITA, "spdx", ours, project="zlib")
+    document = _parsed(ours)
+    for again in (tmp_path / "again.spdx.json", tmp_path / "again.spdx"):
+        write_file(document, str(again), validate=True)
+        reparsed = _parsed(again)
+        assert sorted(f.name for f in reparsed.files) == sorted(f.name for f in document.files)
+        assert {f.name: str(f.license_concluded) for f in reparsed.files} == {
+            f.name: str(f.license_concluded) for f in document.files
+        }
+        assert len(reparsed.annotations) == len(document.annotations)
+
+
+def test_tag_value_neutralises_control_characters(sqlite_db: Database, tmp_path: Path) -> None:
+    reviewed_zlib(sqlite_db)
+    target = tmp_path / "zlib.spdx"
+    run_export(sqlite_db, RITA, "spdx", target, project="zlib")
+    text = target.read_text(encoding="utf-8")
+    assert "\x1b" not in text
+    assert "<script>alert(1)</script>" in text  # kept literally: tag-value is not markup
+    (event,) = events(sqlite_db, "export.spdx")
+    assert '"format":"tag-value"' in event.payload
