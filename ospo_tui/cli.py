@@ -28,6 +28,9 @@ COMMAND_MODULES = (
     "ospo_tui.commands.questions",
     "ospo_tui.commands.scan",
     "ospo_tui.commands.export",
+    "ospo_tui.commands.decide",
+    "ospo_tui.commands.bulk",
+    "ospo_tui.commands.audit",
 )
 
 

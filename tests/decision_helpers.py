@@ -75,3 +75,39 @@ def rescan(tmp_path: Path, *, changed_findings: str, changed_content: str) -> Pa
     out = tmp_path / "zlib-rescan.json"
     out.write_text(json.dumps(doc))
     return out
+
+
+def decide_many(
+    url: str, actor_name: str, item_ids: list[int], count: int, start_at: float
+) -> tuple[int, int]:
+    """Run in a separate process: ``count`` decisions round-robin over ``item_ids``.
+
+    Each decision reads the item's version and decides on it, as a reviewer would; a conflict
+    (the other process got there first) is re-read and decided again, so none is lost.
+    Returns (decisions recorded, conflicts met).
+    """
+    import time
+
+    from ospo_tui.db import Database
+    from ospo_tui.services.decisions import DecisionConflict, decide
+
+    db = Database(url)
+    actor = Actor(actor_name, "reviewer")
+    expressions = ("Zlib", "MIT", "NOASSERTION", "Zlib AND MIT")
+    while time.time() < start_at:
+        time.sleep(0.005)
+    recorded = conflicts = 0
+    for number in range(count):
+        item_id = item_ids[number % len(item_ids)]
+        while True:
+            with db.session() as session:
+                version = session.scalar(select(ReviewItem.version).where(ReviewItem.id == item_id))
+            try:
+                decide(db, actor, item_id, version, expressions[number % 4], "identified")
+            except DecisionConflict:
+                conflicts += 1
+                continue
+            recorded += 1
+            break
+    db.dispose()
+    return recorded, conflicts

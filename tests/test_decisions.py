@@ -124,7 +124,9 @@ def test_expressions_are_normalised_to_spdx_over_scancode_keys() -> None:
     assert normalise_spdx("(mit or bsd-new) and apache-2.0") == (
         "(MIT OR BSD-3-Clause) AND Apache-2.0"
     )
-    assert normalise_spdx("LicenseRef-scancode-public-domain") == "LicenseRef-scancode-public-domain"
+    assert (
+        normalise_spdx("LicenseRef-scancode-public-domain") == "LicenseRef-scancode-public-domain"
+    )
     assert normalise_spdx("public-domain") == "LicenseRef-scancode-public-domain"
     assert normalise_spdx("GPL-2.0+") == "GPL-2.0-or-later"
     assert normalise_spdx("mit AND mit") == "MIT"
@@ -137,7 +139,9 @@ def test_expressions_are_normalised_to_spdx_over_scancode_keys() -> None:
 @pytest.mark.parametrize(
     "fixture", ["zlib-v32rc3.json", "python-libs-boolean-license_expression-click_v32.5.0.json"]
 )
-def test_every_detected_expression_prefills_a_valid_decision(sqlite_db: Database, fixture: str) -> None:
+def test_every_detected_expression_prefills_a_valid_decision(
+    sqlite_db: Database, fixture: str
+) -> None:
     """Agreeing with the scanner is one keystroke, except where ScanCode's expression is not
     valid SPDX (a bare exception ANDed in): then the reviewer is told why."""
     scan = import_zlib(sqlite_db, SCANCODE_FIXTURES / fixture, project=fixture)

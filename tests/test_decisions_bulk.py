@@ -81,7 +81,13 @@ def test_bulk_over_same_expression_then_undo_restores_each_file(db: Database) ->
 
 def test_undo_refuses_when_a_file_was_decided_again_unless_skipping(sqlite_db: Database) -> None:
     scan = import_zlib(sqlite_db)
-    result = apply_bulk(sqlite_db, RITA, BulkSelection(scan, path_glob="zlib-1.2.11/contrib/*"), "Zlib", "identified")
+    result = apply_bulk(
+        sqlite_db,
+        RITA,
+        BulkSelection(scan, path_glob="zlib-1.2.11/contrib/*"),
+        "Zlib",
+        "identified",
+    )
     changed = item(sqlite_db, scan, "zlib-1.2.11/contrib/README.contrib")
     decide(sqlite_db, BOB, changed.id, changed.version, "NOASSERTION", "to_discuss")
     with pytest.raises(ConflictError, match=r"1 of the \d+ files .* decided again"):
@@ -102,7 +108,9 @@ def test_bulk_by_path_glob_and_ids_and_bad_selections(sqlite_db: Database) -> No
         expected = session.scalar(
             select(func.count())
             .select_from(ReviewItem)
-            .where(ReviewItem.scan_id == scan, ReviewItem.path.like("zlib-1.2.11/contrib/minizip/%.c"))
+            .where(
+                ReviewItem.scan_id == scan, ReviewItem.path.like("zlib-1.2.11/contrib/minizip/%.c")
+            )
         )
     assert preview.files == expected and preview.files > 3
     assert all(p.endswith(".c") for p in preview.sample_paths)
@@ -110,7 +118,9 @@ def test_bulk_by_path_glob_and_ids_and_bad_selections(sqlite_db: Database) -> No
         apply_bulk(sqlite_db, RITA, glob, "Zlib", "irrelevant", expected_count=2)
     assert events(sqlite_db, "decision.bulk") == []
     ids = (item(sqlite_db, scan, README).id, item(sqlite_db, scan, ADLER).id)
-    result = apply_bulk(sqlite_db, RITA, BulkSelection(scan, review_item_ids=ids), "NONE", "non_functional")
+    result = apply_bulk(
+        sqlite_db, RITA, BulkSelection(scan, review_item_ids=ids), "NONE", "non_functional"
+    )
     assert result.files == 2
     with pytest.raises(InputError, match="needs files"):
         apply_bulk(sqlite_db, RITA, BulkSelection(scan), "MIT", "identified")

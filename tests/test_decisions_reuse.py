@@ -96,7 +96,9 @@ def test_history_shows_import_decision_bulk_undo_and_reuse(db: Database, tmp_pat
     ]
     summaries = [h.summary for h in history]
     assert summaries[1] == "(no decision) → Zlib [To be discussed]; state open → to_discuss"
-    assert summaries[2].startswith("Zlib [To be discussed] → Zlib [Identified]; state to_discuss → decided; bulk ")
+    assert summaries[2].startswith(
+        "Zlib [To be discussed] → Zlib [Identified]; state to_discuss → decided; bulk "
+    )
     assert f"undoing {bulk.bulk_id}" in summaries[3]
     assert "Zlib [Identified] → Zlib [To be discussed]" in summaries[3]
     assert summaries[5].startswith("(no decision) → Zlib [To be discussed]")

@@ -1,0 +1,123 @@
+"""``ospo-tui audit verify|log`` and ``ospo-tui history FILE``: reading the audit trail.
+
+``audit verify`` exits 0 when the chain is intact and 1 with "audit chain broken at event N: ..."
+on the first broken link, so it can gate a release pipeline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from ospo_tui.errors import NotFoundError
+from ospo_tui.models import Project
+from ospo_tui.safe_text import clean
+from ospo_tui.services.audit_verify import verify_trail
+from ospo_tui.services.history import HistoryEntry, audit_log, file_history
+from ospo_tui.services.roles import require
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    audit = subparsers.add_parser("audit", help="verify or list the audit trail")
+    actions = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    verify = actions.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
+    verify.add_argument("--json", action="store_true", help="machine-readable result")
+    verify.set_defaults(handler=run_verify)
+    log = actions.add_parser("log", help="the newest events, oldest first")
+    log.add_argument("--file", metavar="PATH", help="only events about this file")
+    log.add_argument("--project", help="only this project")
+    log.add_argument("--limit", type=_positive, default=50, help="at most N events (default 50)")
+    log.set_defaults(handler=run_log)
+
+    history = subparsers.add_parser("history", help="a file's history: who, when, what changed")
+    history.add_argument("path", metavar="FILE_PATH")
+    history.add_argument("--project", help="project (default: every project with this path)")
+    history.set_defaults(handler=run_history)
+
+
+def run_verify(ctx: CliContext) -> int:
+    actor = ctx.actor()
+    require(ctx.db, actor, "verify", "the audit chain")
+    with ctx.db.session() as session:
+        result = verify_trail(session)
+    if ctx.args.json:
+        broken = result.first_break
+        ctx.out(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "events": result.events,
+                    "head_hash": result.head_hash,
+                    "first_break": None
+                    if broken is None
+                    else {"seq": broken.seq, "problem": broken.problem},
+                },
+                sort_keys=True,
+            )
+        )
+    elif result.ok:
+        ctx.out(f"audit chain ok: {result.events} events, head {result.head_hash}")
+    if result.first_break is not None:
+        print(f"ospo-tui: {result.first_break}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print(ctx: CliContext, entries: list[HistoryEntry]) -> None:
+    for e in entries:
+        ctx.out(
+            "\t".join(
+                clean(v, single_line=True)
+                for v in (
+                    e.seq,
+                    e.occurred_at,
+                    f"{e.actor} ({e.role})",
+                    e.action,
+                    e.summary,
+                )
+            )
+        )
+
+
+def run_log(ctx: CliContext) -> int:
+    args = ctx.args
+    actor = ctx.actor()
+    require(ctx.db, actor, "read", "the audit log")
+    with ctx.db.session() as session:
+        entries = audit_log(session, limit=args.limit, project=args.project, path=args.file)
+    _print(ctx, entries)
+    return 0
+
+
+def run_history(ctx: CliContext) -> int:
+    args = ctx.args
+    actor = ctx.actor()
+    require(ctx.db, actor, "read", f"history of {args.path}")
+    with ctx.db.session() as session:
+        project_id = None
+        if args.project is not None:
+            project_id = session.scalar(select(Project.id).where(Project.name == args.project))
+            if project_id is None:
+                raise NotFoundError(f"no project named {args.project!r}")
+        entries = file_history(session, args.path, project_id)
+    if not entries:
+        raise NotFoundError(f"no file {args.path!r} in any scan")
+    _print(ctx, entries)
+    return 0

@@ -1,0 +1,82 @@
+"""``ospo-tui decide PATH...``: record a reviewer's decision on files, for scripts and pipelines.
+
+Each file is decided in its own transaction with its own audit event. ``--expect-version`` gives
+scripts the same optimistic locking as the TUI: a file changed since is refused (exit 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from ospo_tui.errors import InputError
+from ospo_tui.safe_text import clean
+from ospo_tui.services.catalog import resolve_scan
+from ospo_tui.services.decisions import DECISION_TYPES, REASONS, decide, resolve_review_item
+from ospo_tui.services.spdx_validation import normalise_spdx
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
+
+
+def add_decision_arguments(parser: argparse.ArgumentParser) -> None:
+    """The decision fields, shared by ``decide`` and ``bulk``."""
+    parser.add_argument(
+        "--license",
+        required=True,
+        metavar="EXPR",
+        help="concluded license: an SPDX expression (ScanCode keys accepted), NONE or NOASSERTION",
+    )
+    parser.add_argument(
+        "--type",
+        default="identified",
+        choices=DECISION_TYPES,
+        help="decision type (default: identified)",
+    )
+    parser.add_argument("--reason", choices=REASONS, help="why, as in ORT curations")
+    parser.add_argument("--note", help="public note (goes into reports)")
+    parser.add_argument("--comment", help="private comment (never in reports)")
+    parser.add_argument("--project", help="project (needed when there are several)")
+    parser.add_argument("--scan", type=int, help="scan id (default: the project's latest)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("decide", help="record a decision on one or more files")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file paths as in the scan")
+    add_decision_arguments(parser)
+    parser.add_argument(
+        "--expect-version",
+        type=int,
+        metavar="N",
+        help="refuse (exit 4) unless the file is still at this version (one PATH only)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(ctx: CliContext) -> int:
+    args = ctx.args
+    if args.expect_version is not None and len(args.paths) != 1:
+        raise InputError("--expect-version applies to a single PATH")
+    normalise_spdx(args.license)  # bad input fails before anything is read or written
+    actor = ctx.actor()
+    with ctx.db.session() as session:
+        scan = resolve_scan(session, args.project, args.scan)
+        item_ids = [resolve_review_item(session, scan, path) for path in args.paths]
+    for path, item_id in zip(args.paths, item_ids, strict=True):
+        result = decide(
+            ctx.db,
+            actor,
+            item_id,
+            args.expect_version,
+            args.license,
+            args.type,
+            args.reason,
+            args.note,
+            args.comment,
+        )
+        fields = result.decision.fields
+        ctx.out(
+            f"decided {clean(path, single_line=True)}: {fields.concluded_expression} "
+            f"({fields.decision_type}), state {result.state}, version {result.version}"
+        )
+    return 0
