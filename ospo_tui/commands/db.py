@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ospo_tui.db import Database
+from ospo_tui.db import Database, open_database
 from ospo_tui.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
 
 
@@ -20,6 +20,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     downgrade.set_defaults(handler=_downgrade)
     info = db_sub.add_parser("info", help="show the database URL and schema revision")
     info.set_defaults(handler=_info)
+    copy = db_sub.add_parser(
+        "copy", help="copy this whole database into an empty one (SQLite <-> PostgreSQL)"
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="target database URL or path")
+    copy.set_defaults(handler=_copy)
+    backup = db_sub.add_parser("backup", help="write a consistent online backup to a file")
+    backup.add_argument("file", metavar="FILE", help="backup file to write (a SQLite file)")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(handler=_backup)
+    restore = db_sub.add_parser("restore", help="restore a backup file into this database")
+    restore.add_argument("file", metavar="FILE", help="a file written by 'db backup'")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a database that already holds data"
+    )
+    restore.set_defaults(handler=_restore)
 
 
 def _upgrade(ctx) -> int:  # type: ignore[no-untyped-def]
@@ -40,4 +55,56 @@ def _info(ctx) -> int:  # type: ignore[no-untyped-def]
     db = Database(ctx.args.db)
     ctx.out(f"url: {db.engine.url.render_as_string(hide_password=True)}")
     ctx.out(f"revision: {current_revision(db.engine) or 'none'} (head {head_revision(db.engine)})")
+    return 0
+
+
+# Copying, backing up and restoring hand over every private comment: admins only.
+_MANAGE = "manage_database"
+
+
+def _copy(ctx) -> int:  # type: ignore[no-untyped-def]
+    from ospo_tui.services.db_copy import copy_database
+    from ospo_tui.services.roles import require
+
+    require(ctx.db, ctx.actor(), _MANAGE, "copy")
+    target = Database(ctx.args.to)
+    try:
+        result = copy_database(ctx.db, target)
+    finally:
+        target.dispose()
+    ctx.out(
+        f"copied {result.total_rows} rows ({result.events} audit events, chain head "
+        f"{result.head_hash[:16]}) to {target.engine.url.render_as_string(hide_password=True)}"
+    )
+    return 0
+
+
+def _backup(ctx) -> int:  # type: ignore[no-untyped-def]
+    from ospo_tui.services.db_backup import backup_database
+    from ospo_tui.services.roles import require
+
+    require(ctx.db, ctx.actor(), _MANAGE, "backup")
+    result = backup_database(ctx.db, ctx.args.file, force=ctx.args.force)
+    ctx.out(
+        f"backup written to {result.path}: {result.rows} rows, {result.events} audit events, "
+        f"chain head {result.head_hash[:16]}, verified"
+    )
+    return 0
+
+
+def _restore(ctx) -> int:  # type: ignore[no-untyped-def]
+    from ospo_tui.services.db_backup import restore_database
+    from ospo_tui.services.roles import require
+
+    target = open_database(ctx.args.db)
+    try:
+        if ctx.args.force:
+            require(target, ctx.actor(), _MANAGE, "restore")
+        result = restore_database(ctx.args.file, target, force=ctx.args.force)
+    finally:
+        target.dispose()
+    ctx.out(
+        f"restored {result.path}: {result.rows} rows, {result.events} audit events, "
+        f"chain head {result.head_hash[:16]}, verified"
+    )
     return 0

@@ -1,0 +1,110 @@
+"""``db backup`` / ``db restore``: a consistent online backup taken while someone keeps deciding,
+restored onto either backend with a chain that verifies; a filled database is only replaced with
+--force."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from ospo_tui.cli import main
+from ospo_tui.db import Database, open_database
+from ospo_tui.errors import InputError
+from ospo_tui.models import ReviewItem
+from ospo_tui.services.audit_verify import verify_trail
+from ospo_tui.services.db_backup import backup_database, restore_database
+from ospo_tui.services.decisions import decide
+from tests.reliability_support import fill_workbench, fingerprint
+from tests.team_support import REVIEWER
+
+
+def _keep_deciding(url: str, scan_id: int, stop: threading.Event, done: list[int]) -> None:
+    db = Database(url)
+    with db.session() as session:
+        ids = list(session.scalars(select(ReviewItem.id).where(ReviewItem.scan_id == scan_id)))
+    while not stop.is_set():
+        item_id = ids[len(done) % len(ids)]
+        decide(db, REVIEWER, item_id, None, "Zlib OR MIT", "identified")
+        done.append(item_id)
+    db.dispose()
+
+
+def test_online_backup_while_writing_then_restore(db: Database, tmp_path: Path) -> None:
+    scan_id = fill_workbench(db)
+    stop, done = threading.Event(), []  # type: ignore[var-annotated]
+    writer = threading.Thread(target=_keep_deciding, args=(db.url, scan_id, stop, done))
+    writer.start()
+    try:
+        while len(done) < 5:
+            threading.Event().wait(0.01)
+        backup = backup_database(db, tmp_path / "backup.ospo")
+        written_during = len(done)
+    finally:
+        stop.set()
+        writer.join()
+    assert written_during > 5  # the writer was not blocked out for the backup
+    assert backup.events > 10
+
+    # Restore onto a fresh SQLite file (the other backend for the PostgreSQL run).
+    target = open_database(f"sqlite:///{tmp_path / 'restored.sqlite'}")
+    restored = restore_database(backup.path, target)
+    assert (restored.events, restored.head_hash) == (backup.events, backup.head_hash)
+    with target.session() as session:
+        assert verify_trail(session).ok
+    with db.session() as session:
+        assert verify_trail(session).ok
+    target.dispose()
+
+
+def test_restore_round_trip_same_backend(db: Database, tmp_path: Path) -> None:
+    fill_workbench(db)
+    before = fingerprint(db)
+    backup = backup_database(db, tmp_path / "backup.ospo")
+    with pytest.raises(InputError, match="already exists"):
+        backup_database(db, backup.path)
+    with pytest.raises(InputError, match="not empty.*--force"):
+        restore_database(backup.path, db)
+    assert fingerprint(db) == before
+
+    decide(db, REVIEWER, 1, None, "MIT", "identified")  # work after the backup...
+    assert fingerprint(db).events == before.events + 1
+    restore_database(backup.path, db, force=True)  # ...is gone after a forced restore
+    assert fingerprint(db) == before
+    # The restored database keeps working (ids and sequences are past the restored rows).
+    decide(db, REVIEWER, 2, None, "MIT", "identified")
+    assert fingerprint(db).ok
+
+
+def test_restore_refuses_what_is_not_a_backup(db: Database, tmp_path: Path) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a database\n" * 100)
+    with pytest.raises(InputError, match="not an ospo-tui backup"):
+        restore_database(junk, db)
+    with pytest.raises(InputError, match="no such file"):
+        restore_database(tmp_path / "missing.ospo", db)
+    assert sum(fingerprint(db).rows.values()) == 0
+
+
+def test_cli_backup_and_restore(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = open_database(db_url)
+    fill_workbench(db)
+    expected = fingerprint(db)
+    db.dispose()
+    backup = tmp_path / "team.backup"
+    assert main(["--db", db_url, "--user", "root", "db", "backup", str(backup)]) == 0
+    assert "verified" in capsys.readouterr().out
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    assert main(["--db", fresh, "--user", "root", "db", "restore", str(backup)]) == 0
+    restored = Database(fresh)
+    assert fingerprint(restored) == expected
+    restored.dispose()
+    assert main(["--db", fresh, "--user", "root", "db", "restore", str(backup)]) == 2
+    assert "--force" in capsys.readouterr().err
+    # A non-admin may not replace the database.
+    code = main(["--db", fresh, "--user", "rita", "db", "restore", "--force", str(backup)])
+    assert code == 3
