@@ -39,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     actions = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = actions.add_parser("verify", help="walk the hash chain; exit 1 at the first break")
     verify.add_argument("--json", action="store_true", help="machine-readable result")
+    verify.add_argument(
+        "--export", metavar="FILE", help="check an exported JSON decision log offline (no database)"
+    )
     verify.set_defaults(handler=run_verify)
     log = actions.add_parser("log", help="the newest events, oldest first")
     log.add_argument("--file", metavar="PATH", help="only events about this file")
@@ -53,6 +56,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_verify(ctx: CliContext) -> int:
+    if ctx.args.export:
+        from ospo_tui.commands.export import verify_export
+
+        return verify_export(ctx)
     actor = ctx.actor()
     require(ctx.db, actor, "verify", "the audit chain")
     with ctx.db.session() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -73,3 +74,42 @@ def export(ctx: CliContext) -> int:
         f"(audit event {result.event_seq})"
     )
     return 0
+
+
+def verify_export(ctx: CliContext) -> int:
+    """``audit verify --export FILE``: check a JSON decision log with no database at all."""
+    from ospo_tui.services.export_decision_log import verify_exported_log
+
+    result = verify_exported_log(ctx.args.export)
+    if ctx.args.json:
+        ctx.out(
+            json.dumps(
+                {
+                    "ok": result.ok,
+                    "rows": result.rows,
+                    "verified": result.verified,
+                    "withheld": result.redacted,
+                    "chain_head": {"seq": result.head_seq, "hash": result.head_hash},
+                    "file_sha256": result.file_sha256,
+                    "problems": list(result.problems),
+                },
+                sort_keys=True,
+            )
+        )
+    elif result.ok:
+        ctx.out(
+            f"decision log ok: {result.verified} rows match their audit events; chain head at "
+            f"export: event {result.head_seq} {result.head_hash}; file sha256 "
+            f"{result.file_sha256} (compare with its export.decision-log audit event)"
+        )
+    for problem in result.problems[:20]:
+        print(f"ospo-tui: {clean(problem, single_line=True)}", file=sys.stderr)
+    if len(result.problems) > 20:
+        print(f"ospo-tui: ... and {len(result.problems) - 20} more problems", file=sys.stderr)
+    if result.redacted:
+        print(
+            f"ospo-tui: {result.redacted} rows were exported without their private comments, so "
+            "their audit events cannot be re-hashed; export with --include-private to check them",
+            file=sys.stderr,
+        )
+    return 0 if result.ok else 1
