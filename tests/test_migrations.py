@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from ospo_tui.db import Database
-from ospo_tui.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
+from ospo_tui.migrate import (
+    alembic_config,
+    current_revision,
+    downgrade_to,
+    head_revision,
+    upgrade_to_head,
+)
 from ospo_tui.models import Base
 
 
@@ -43,4 +51,20 @@ def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    db.dispose()
+
+
+def test_single_head_and_every_step_goes_up_and_down(db_url: str) -> None:
+    """Each revision upgrades and downgrades on its own, so any version can be rolled back."""
+    db = Database(db_url)
+    config = alembic_config(db.engine)
+    script = ScriptDirectory.from_config(config)
+    assert len(script.get_heads()) == 1
+    revisions = list(reversed(list(script.walk_revisions())))
+    for revision in revisions:
+        command.upgrade(config, revision.revision)
+        assert current_revision(db.engine) == revision.revision
+        command.downgrade(config, revision.down_revision or "base")
+        command.upgrade(config, revision.revision)
+    assert current_revision(db.engine) == head_revision(db.engine)
     db.dispose()
