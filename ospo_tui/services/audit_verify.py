@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from ospo_tui.db import Database
 from ospo_tui.models import AuditEvent, Decision
-from ospo_tui.services.audit import ChainBreak, VerifyResult, verify_chain
+from ospo_tui.services.audit import Actor, ChainBreak, VerifyResult, verify_chain
+from ospo_tui.services.roles import require
 
 
 def verify_trail(session: Session) -> VerifyResult:
@@ -48,3 +50,10 @@ def verify_trail(session: Session) -> VerifyResult:
             "deleted from the end of the chain and the chain continued from there",
         ),
     )
+
+
+def verify_audit_trail(db: Database, actor: Actor) -> VerifyResult:
+    """``verify_trail`` for a person: the role check (and its audited refusal) comes first."""
+    require(db, actor, "verify", "the audit chain")
+    with db.session() as session:
+        return verify_trail(session)
