@@ -18,13 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from ospo_tui.models import ReviewItem, Scan
-from ospo_tui.screens.dashboard import DashboardScreen
 from sqlalchemy import func, select
 from textual.app import App
 
 from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database, open_database
+from ospo_tui.models import ReviewItem, Scan
+from ospo_tui.screens.dashboard import DashboardScreen
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.dashboard import dashboard
 from ospo_tui.services.importer import import_scan_file
