@@ -95,7 +95,7 @@ class QuestionFilter:
 
 
 def checked_text(text: str, what: str = "message") -> str:
-    body = (text or "").strip()
+    body = (text or "").replace("\r\n", "\n").strip()
     if not body:
         raise InputError(f"the {what} is empty")
     if len(body) > MAX_MESSAGE_CHARS:
