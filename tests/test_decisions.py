@@ -132,7 +132,8 @@ def test_expressions_are_normalised_to_spdx_over_scancode_keys() -> None:
     assert normalise_spdx("mit AND mit") == "MIT"
     # SPDX BSL-1.0 is the Boost license, not ScanCode's key bsl-1.0 (Business Source).
     assert normalise_spdx("BSL-1.0") == "BSL-1.0"
-    assert complete_last_token("MIT OR apache-2") == "MIT OR Apache-2.0"
+    assert complete_last_token("MIT OR apache-2") == "MIT OR apache-2.0"
+    assert complete_last_token("(gpl-2.0-or-l") == "(gpl-2.0-or-later"
     assert complete_last_token("MIT AND") is None
 
 

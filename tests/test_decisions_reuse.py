@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
-
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, Scan
 from ospo_tui.services.audit import verify_chain

@@ -92,7 +92,8 @@ def _completion_index() -> tuple[list[str], tuple[str, ...]]:
 
 
 def complete_last_token(value: str) -> str | None:
-    """``MIT OR apac`` → ``MIT OR Apache-1.0``: the first known name the last word starts."""
+    """``MIT OR apac`` → ``MIT OR apache-1.0``: completes the last word to the first known name
+    it starts (typed letters kept as typed; normalisation fixes the case)."""
     match = re.search(r"[^\s()]+$", value)
     if not match or match.group(0).lower() in _OPERATORS:
         return None
@@ -100,7 +101,7 @@ def complete_last_token(value: str) -> str | None:
     lowered, names = _completion_index()
     position = bisect.bisect_left(lowered, prefix)
     if position < len(lowered) and lowered[position].startswith(prefix):
-        return value[: match.start()] + names[position]
+        return value + names[position][len(prefix) :]  # keep what was typed, as typed
     return None
 
 
@@ -111,6 +112,13 @@ def _did_you_mean(key: str) -> str:
         return ""
     shown = ", ".join(repr(names[lowered.index(c)]) for c in close)
     return f" (did you mean {shown}?)"
+
+
+def _canonical(token: str) -> str:
+    primary, aliases = _symbols()
+    lowered = token.lower()
+    info = primary.get(lowered)
+    return info.spdx_license_key if info else aliases.get(lowered, token)
 
 
 def _is_known(token: str) -> bool:
@@ -147,17 +155,24 @@ def normalise_spdx(text: str | None) -> str:
     try:
         parsed = licensing.parse(value, validate=True, strict=True)
     except (ExpressionParseError, ExpressionError) as exc:
-        raise InputError(f"invalid license expression {value!r}: {_reason(exc)}") from None
+        raise InputError(f"invalid license expression {value!r}: {_reason(exc, tokens)}") from None
     if parsed is None:
         raise InputError("a concluded license is required: an SPDX expression, NONE or NOASSERTION")
     return str(licensing.dedup(parsed).render("{symbol.key}"))
 
 
-def _reason(exc: Exception) -> str:
+def _reason(exc: Exception, tokens: list[str]) -> str:
     token = getattr(exc, "token_string", None)
     message = str(exc)
     if "plain license symbol cannot be used as an exception" in message:
         return f"{token!r} is a license, not an exception: only exceptions may follow WITH"
     if "exception symbol can only be used as an exception" in message:
-        return f"{token!r} is an exception: it must follow a license and WITH"
+        # ScanCode ANDs an exception it found on its own; which license it modifies is the
+        # reviewer's call, so we only hint at the form, using the license just before it.
+        hint = ""
+        if token in tokens:
+            before = [t for t in tokens[: tokens.index(token)] if t.lower() not in _OPERATORS]
+            if before:
+                hint = f" (e.g. '{_canonical(before[-1])} WITH {_canonical(token)}')"
+        return f"{token!r} is an exception: it must follow a license and WITH{hint}"
     return message.split(" for token:")[0].strip().rstrip(".")

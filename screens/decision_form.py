@@ -1,0 +1,397 @@
+"""The decision form (``d`` on the queue or the inspector): one file, or a bulk over many.
+
+Pre-filled with the detection (or the current decision), so Enter agrees with the scanner. The
+expression is checked as it is typed and license keys complete with the right arrow. Saving
+runs in a worker; if someone else decided the file meanwhile, the form stays open, shows their
+decision and keeps the reviewer's values: saving again supersedes it knowingly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label, Select, Static
+
+from ospo_tui.errors import InputError, OspoError
+from ospo_tui.safe_text import clean, safe, safe_line
+from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.services.bulk_decisions import (
+    BulkPreview,
+    BulkResult,
+    BulkSelection,
+    apply_bulk,
+    preview_bulk,
+)
+from ospo_tui.services.decision_context import DecisionContext, decision_context
+from ospo_tui.services.decisions import (
+    DECISION_TYPES,
+    REASONS,
+    DecisionConflict,
+    DecisionFields,
+    DecisionResult,
+    decide,
+    validate_fields,
+)
+from ospo_tui.services.spdx_validation import complete_last_token, normalise_spdx
+
+SCOPE_FILE = "file"
+SCOPE_SAME = "same_expression"
+SCOPE_GLOB = "glob"
+NO_REASON = "-"
+
+
+class LicenseSuggester(Suggester):
+    """Completes the last word of the expression to a known SPDX id or ScanCode key."""
+
+    def __init__(self) -> None:
+        super().__init__(use_cache=True, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete_last_token(value)
+
+
+@dataclass(frozen=True)
+class FormOutcome:
+    """What the form saved: one decision, or a bulk."""
+
+    single: DecisionResult | None = None
+    bulk: BulkResult | None = None
+
+
+class DecisionForm(ModalScreen[FormOutcome | None]):
+    DEFAULT_CSS = """
+    DecisionForm {
+        align: center middle;
+    }
+    DecisionForm > VerticalScroll {
+        width: 100;
+        max-width: 96%;
+        height: auto;
+        max-height: 95%;
+        border: thick $accent;
+        background: $panel;
+        padding: 0 2;
+    }
+    DecisionForm Horizontal {
+        height: auto;
+    }
+    DecisionForm Horizontal > Vertical {
+        width: 1fr;
+        height: auto;
+    }
+    DecisionForm #decision-status {
+        color: $text-muted;
+    }
+    DecisionForm .problem {
+        color: $error;
+    }
+    DecisionForm #decision-conflict {
+        color: $warning;
+    }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="decision_form.save", tooltip="Record the decision"),
+        Binding("escape", "cancel", "Cancel", id="decision_form.cancel", tooltip="Discard"),
+    ]
+
+    def __init__(self, context: DecisionContext) -> None:
+        super().__init__()
+        self.context = context
+        self.version = context.version
+        self.pending: tuple[BulkSelection, BulkPreview] | None = None
+        self.saving = False
+
+    # -- layout --------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        c = self.context
+        with VerticalScroll():
+            yield Static(Text("Decide", style="bold"))
+            yield Static(safe_line(c.path, max_len=None), id="decision-path")
+            yield Static(self._facts(), id="decision-facts")
+            yield Label("Concluded license: SPDX expression, NONE or NOASSERTION (Enter saves)")
+            yield Input(
+                value=c.prefill_expression,
+                suggester=LicenseSuggester(),
+                id="decision-expression",
+            )
+            yield Static("", id="decision-status")
+            with Horizontal():
+                with Vertical():
+                    yield Label("Decision type")
+                    yield Select(
+                        [(Text(label), key) for key, label in DECISION_TYPES.items()],
+                        value=c.prefill_type,
+                        allow_blank=False,
+                        id="decision-type",
+                    )
+                with Vertical():
+                    yield Label("Reason")
+                    yield Select(
+                        [(Text("(none)"), NO_REASON)]
+                        + [(Text(label), key) for key, label in REASONS.items()],
+                        value=c.prefill_reason or NO_REASON,
+                        allow_blank=False,
+                        id="decision-reason",
+                    )
+            yield Label("Public note (goes into reports)")
+            yield Input(
+                value=c.current.fields.public_note or "" if c.current else "",
+                id="decision-note",
+            )
+            yield Label("Private comment (never in reports)")
+            yield Input(
+                value=c.current.fields.private_comment or "" if c.current else "",
+                id="decision-comment",
+            )
+            yield Label("Apply to")
+            scopes: list[tuple[Text, str]] = [(Text("this file only"), SCOPE_FILE)]
+            if c.detected_spdx:
+                scopes.append(
+                    (
+                        safe_line(f"every file of this scan detected as {c.detected_spdx}"),
+                        SCOPE_SAME,
+                    )
+                )
+            scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
+            yield Select(scopes, value=SCOPE_FILE, allow_blank=False, id="decision-scope")
+            directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
+            yield Input(value=directory, id="decision-glob", disabled=True)
+            yield Static("", id="decision-conflict")
+            yield Static("", id="decision-error", classes="problem")
+
+    def _facts(self) -> Text:
+        c = self.context
+        text = Text()
+        text.append("detected  ", style="dim")
+        text.append_text(safe_line(c.detected_spdx or "(nothing)", max_len=None))
+        text.append(f"\nstate     {c.state}   version {c.version}", style="dim")
+        if c.current is not None:
+            text.append("\ncurrent   ", style="dim")
+            text.append_text(safe_line(c.current.describe(), max_len=None))
+        if c.stale is not None:
+            s = c.stale
+            text.append(
+                "\nSTALE: the findings changed since this decision was made\n", style="bold"
+            )
+            text.append_text(safe_line(f"  detected then: {s.old_detected}", max_len=None))
+            text.append("\n")
+            text.append_text(safe_line(f"  detected now:  {s.new_detected}", max_len=None))
+            for line in s.matches_removed:
+                text.append("\n  - ", style="red")
+                text.append_text(safe_line(line))
+            for line in s.matches_added:
+                text.append("\n  + ", style="green")
+                text.append_text(safe_line(line))
+        if c.prefill_problem:
+            text.append("\n")
+            text.append_text(safe_line(c.prefill_problem, max_len=None, style="red"))
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#decision-expression", Input).focus()
+        self._check_expression(self.context.prefill_expression)
+
+    # -- live checks ---------------------------------------------------------------------------
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "decision-expression":
+            self._check_expression(event.value)
+        self.pending = None  # any edit invalidates a shown bulk preview
+
+    def _check_expression(self, value: str) -> None:
+        status = self.query_one("#decision-status", Static)
+        try:
+            normalised = normalise_spdx(value)
+        except InputError as err:
+            status.update(safe_line(str(err), max_len=None))
+            status.add_class("problem")
+            return
+        status.remove_class("problem")
+        status.update(safe_line(f"→ {normalised}", max_len=None))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "decision-scope":
+            self.query_one("#decision-glob", Input).disabled = event.value != SCOPE_GLOB
+        self.pending = None
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    # -- saving --------------------------------------------------------------------------------
+
+    def _fields(self) -> DecisionFields:
+        reason = self.query_one("#decision-reason", Select).value
+        return validate_fields(
+            self.query_one("#decision-expression", Input).value,
+            str(self.query_one("#decision-type", Select).value),
+            None if reason in (NO_REASON, Select.BLANK) else str(reason),
+            self.query_one("#decision-note", Input).value,
+            self.query_one("#decision-comment", Input).value,
+        )
+
+    def _selection(self) -> BulkSelection | None:
+        scope = self.query_one("#decision-scope", Select).value
+        c = self.context
+        if scope == SCOPE_SAME:
+            return BulkSelection(c.scan_id, same_expression=c.detected_spdx)
+        if scope == SCOPE_GLOB:
+            glob = self.query_one("#decision-glob", Input).value.strip()
+            if not glob:
+                raise InputError("type the path glob the bulk applies to")
+            return BulkSelection(c.scan_id, path_glob=glob)
+        return None
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        try:
+            fields = self._fields()
+            selection = self._selection()
+        except InputError as err:
+            self._error(str(err))
+            return
+        self._error("")
+        self.saving = True
+        if selection is None:
+            self.run_worker(lambda: self._save_one(fields), thread=True, exit_on_error=False)
+        elif self.pending is None or self.pending[0] != selection:
+            self.run_worker(lambda: self._preview(selection), thread=True, exit_on_error=False)
+        else:
+            count = self.pending[1].files
+            self.run_worker(
+                lambda: self._save_bulk(selection, fields, count), thread=True, exit_on_error=False
+            )
+
+    def _save_one(self, fields: DecisionFields) -> None:
+        try:
+            result = decide(
+                database(self.app),
+                acting_actor(self.app),
+                self.context.review_item_id,
+                self.version,
+                fields.concluded_expression,
+                fields.decision_type,
+                fields.reason,
+                fields.public_note,
+                fields.private_comment,
+            )
+        except DecisionConflict as conflict:
+            self.app.call_from_thread(self._conflict, conflict)
+            return
+        except OspoError as err:
+            self.app.call_from_thread(self._error, str(err))
+            return
+        self.app.call_from_thread(self.dismiss, FormOutcome(single=result))
+
+    def _preview(self, selection: BulkSelection) -> None:
+        try:
+            with database(self.app).read_session() as session:
+                preview = preview_bulk(session, selection)
+        except OspoError as err:
+            self.app.call_from_thread(self._error, str(err))
+            return
+        self.app.call_from_thread(self._show_preview, selection, preview)
+
+    def _save_bulk(self, selection: BulkSelection, fields: DecisionFields, count: int) -> None:
+        try:
+            result = apply_bulk(
+                database(self.app),
+                acting_actor(self.app),
+                selection,
+                fields.concluded_expression,
+                fields.decision_type,
+                fields.reason,
+                fields.public_note,
+                fields.private_comment,
+                expected_count=count,
+            )
+        except OspoError as err:
+            self.app.call_from_thread(self._error, str(err))
+            self.pending = None
+            return
+        self.app.call_from_thread(self.dismiss, FormOutcome(bulk=result))
+
+    # -- feedback (UI thread) ------------------------------------------------------------------
+
+    def _show_preview(self, selection: BulkSelection, preview: BulkPreview) -> None:
+        self.saving = False
+        if preview.files == 0:
+            self._error("the selection matches no file")
+            return
+        self.pending = (selection, preview)
+        text = Text(
+            f"{preview.files} files will get this decision "
+            f"({preview.already_decided} already have one). Press ctrl+s again to apply.\n",
+            style="bold",
+        )
+        for path in preview.sample_paths:
+            text.append("  ")
+            text.append_text(safe_line(path))
+            text.append("\n")
+        self.query_one("#decision-conflict", Static).update(text)
+
+    def _conflict(self, conflict: DecisionConflict) -> None:
+        self.saving = False
+        self.version = conflict.actual_version
+        text = Text("This file changed while you were deciding:\n", style="bold")
+        text.append_text(
+            safe(conflict.current.describe() if conflict.current else "its decision was cleared")
+        )
+        text.append("\nYour values are kept: ctrl+s records yours over it, escape discards.")
+        self.query_one("#decision-conflict", Static).update(text)
+
+    def _error(self, message: str) -> None:
+        self.saving = False
+        self.query_one("#decision-error", Static).update(safe(message))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def open_decision_form(
+    app: App[object], review_item_id: int, on_done: Callable[[int], None]
+) -> None:
+    """The app's ``decide`` hook: read the file's context off the UI thread, then show the form."""
+
+    def finished(outcome: FormOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.single is not None:
+            fields = outcome.single.decision.fields
+            notify_safe(
+                app,
+                f"decided {clean(outcome.single.path, max_len=80)}: "
+                f"{fields.concluded_expression} ({DECISION_TYPES[fields.decision_type]})",
+            )
+        elif outcome.bulk is not None:
+            notify_safe(
+                app,
+                f"bulk {outcome.bulk.bulk_id}: decided {outcome.bulk.files} files "
+                f"(undo: ospo-tui undo {outcome.bulk.bulk_id})",
+            )
+            for screen in app.screen_stack:  # many rows changed: queues reload their window
+                reload = getattr(screen, "apply_filter", None)
+                if reload is not None and hasattr(screen, "flt"):
+                    reload(screen.flt)
+        on_done(review_item_id)
+
+    def prepare() -> None:
+        try:
+            with database(app).read_session() as session:
+                context = decision_context(session, review_item_id)
+        except OspoError as err:
+            app.call_from_thread(notify_safe, app, str(err), severity="error")
+            return
+        app.call_from_thread(app.push_screen, DecisionForm(context), finished)
+
+    app.run_worker(prepare, thread=True, group="decision-form", exit_on_error=False)
