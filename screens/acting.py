@@ -6,9 +6,9 @@ services always receive the role the database holds, never one the UI remembered
 
 from __future__ import annotations
 
-from ospo_tui.screens.messages import database
 from textual.app import App
 
+from ospo_tui.screens.messages import database
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.identity import resolve_actor
 

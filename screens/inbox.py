@@ -7,9 +7,6 @@ unresolved question of the team. Enter opens the thread beside the file's source
 
 from __future__ import annotations
 
-from ospo_tui.screens.acting import acting_actor
-from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,6 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
+from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
 from ospo_tui.services import questions as q
 from ospo_tui.services.audit import Actor
 

@@ -7,11 +7,6 @@ full inspector on the file.
 
 from __future__ import annotations
 
-from ospo_tui.screens.acting import acting_actor
-from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.screens.question_actions import message_dialog, record
-from ospo_tui.screens.queue_table import STATE_LABELS
-from ospo_tui.screens.source_view import SourceView
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -24,6 +19,11 @@ from textual.worker import get_current_worker
 
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe, safe_line
+from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.question_actions import message_dialog, record
+from ospo_tui.screens.queue_table import STATE_LABELS
+from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services import questions as q
 from ospo_tui.services.inspector import FileReview, load_file_review
 from ospo_tui.services.queue import QueueFilter, QueueRow
