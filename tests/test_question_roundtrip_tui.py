@@ -1,6 +1,6 @@
 """The question round trip as three people, one role each, through the real TUI and CLI:
 a reviewer asks from the queue, an engineer answers from the command line, the reviewer reads
-the answer in the inbox and decides, and an auditor's attempt to decide is refused."""
+the answer in the inbox and decides through the decision form, and an auditor's attempt to decide is refused."""
 
 from __future__ import annotations
 
@@ -8,19 +8,20 @@ import asyncio
 import json
 
 import pytest
-from ospo_tui.models import AuditEvent, ReviewItem
-from ospo_tui.screens.inbox import InboxScreen
-from ospo_tui.screens.question_dialog import QuestionDialog
-from ospo_tui.screens.question_view import QuestionScreen
-from ospo_tui.screens.queue import QueueScreen
-from ospo_tui.screens.queue_table import QueueTable
 from sqlalchemy import select
-from textual.widgets import DataTable, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from ospo_tui.app import ReviewApp
 from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.errors import PermissionDenied
+from ospo_tui.models import AuditEvent, ReviewItem
+from ospo_tui.screens.decision_form import DecisionForm
+from ospo_tui.screens.inbox import InboxScreen
+from ospo_tui.screens.question_dialog import QuestionDialog
+from ospo_tui.screens.question_view import QuestionScreen
+from ospo_tui.screens.queue import QueueScreen
+from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.services import questions as q
 from ospo_tui.services.audit import Actor, verify_chain
 from ospo_tui.services.decisions import decide
@@ -112,15 +113,19 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             assert str(asked["path"]) in shown
             await pilot.press("d")
             await settle(pilot)
-            assert not any("may not" in m for m in notifications(app))
+            assert isinstance(app.screen, DecisionForm)
+            await pilot.press("end", "ctrl+u", *"MIT")
+            assert app.screen.query_one("#decision-expression", Input).value == "MIT"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)  # the form closed on success
+            assert any(m.startswith("decided ") and "MIT" in m for m in notifications(app))
+            assert "decided · detected:" in screen_text(app)  # the file pane refreshed
 
     asyncio.run(reviewer_reads_and_decides())
     with db.session() as session:
         item = session.get(ReviewItem, asked["item"])
-        assert item is not None and item.state == "open"  # the answer put it back in the queue
-        version = item.version
-    decided = decide(db, RITA, int(asked["item"]), version, "MIT", "identified")  # type: ignore[call-overload]
-    assert decided.state == "decided"
+        assert item is not None and (item.state, item.concluded_expression) == ("decided", "MIT")
 
     # 4. alice, an auditor, reads the thread but her attempt to decide is refused and audited.
     async def auditor_tries_to_decide() -> None:
