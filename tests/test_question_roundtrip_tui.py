@@ -166,3 +166,73 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
         assert actions[:2] == [("rita", "question.ask"), ("ed", "question.answer")]
         assert ("rita", "decision.record") in actions
         assert verify_chain(session).ok
+
+
+def test_engineer_answers_from_the_file_view_with_source_and_findings(team_db: Database) -> None:
+    db = team_db
+    with db.session() as session:
+        item = session.scalar(
+            select(ReviewItem).where(ReviewItem.path == "gemfileparser2/gemfileparser2.py")
+        )
+        assert item is not None
+        item_id = item.id
+    asked = q.ask(db, RITA, item_id, "ed", "Did you copy [bold]this[/bold] parser?")
+
+    async def engineer_answers() -> None:
+        app = ReviewApp(db, "ed")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            assert "ed (engineer) · open questions assigned to you: 1" in screen_text(app)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)
+            shown = screen_text(app)
+            assert "Did you copy [bold]this[/bold] parser?" in shown  # literally, not as markup
+            assert "gemfileparser2" in shown and "GPL-3.0-or-later OR MIT" in shown
+            assert app.screen.query_one("#question-matches", DataTable).row_count > 0
+            source = app.screen.query_one("#question-source")
+            assert any("GNU" in line or "MIT" in line for line in source.lines)  # type: ignore[attr-defined]
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionDialog)
+            await pilot.press(*"Vendored from upstream.")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionScreen)
+            assert "ed (engineer) answer" in screen_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert isinstance(app.screen, InboxScreen)
+            assert "open questions assigned to you: 0" in screen_text(app)
+
+    asyncio.run(engineer_answers())
+    view = q.get_question(db, RITA, asked.id)
+    assert view.state == "answered" and view.item_state == "open"
+    assert view.last_message is not None and view.last_message.body == "Vendored from upstream."
+
+
+def test_auditor_asking_from_the_queue_is_refused_and_audited(team_db: Database) -> None:
+    async def auditor_asks() -> None:
+        app = ReviewApp(team_db, "alice")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)  # no dialog opened
+            assert any(m.startswith("alice (auditor) may not ask") for m in notifications(app))
+
+    asyncio.run(auditor_asks())
+    with team_db.session() as session:
+        refused = session.scalars(
+            select(AuditEvent.subject_id).where(
+                AuditEvent.action == "access.denied", AuditEvent.actor == "alice"
+            )
+        ).all()
+    assert refused == ["ask"]
+    assert q.list_questions(team_db, ALICE, q.QuestionFilter()) == []
