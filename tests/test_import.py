@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
+from ospo_tui.cli import main
+from ospo_tui.db import Database
+from ospo_tui.errors import InputError
 from ospo_tui.models import (
     AuditEvent,
     CopyrightStatement,
@@ -17,11 +24,6 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
-from sqlalchemy import func, select
-
-from ospo_tui.cli import main
-from ospo_tui.db import Database
-from ospo_tui.errors import InputError
 from ospo_tui.services.audit import Actor, verify_chain
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.priority import base_rank
@@ -271,6 +273,10 @@ def test_bad_input_gives_one_line_exit_2_and_leaves_the_database_unchanged(
         == 0
     )
     capsys.readouterr()
+    # Fold the WAL into the file first: a pooled connection closed later (at garbage collection)
+    # checkpoints, which rewrites the file's bytes without changing its content.
+    with closing(sqlite3.connect(db_path)) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     before = db_path.read_bytes()
     for name, (path, message) in _bad_inputs(tmp_path).items():
         assert main(["--db", str(db_path), "import", str(path), "--project", "x"]) == 2, name
