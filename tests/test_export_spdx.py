@@ -99,3 +99,58 @@ def test_tag_value_neutralises_control_characters(sqlite_db: Database, tmp_path:
     assert "<script>alert(1)</script>" in text  # kept literally: tag-value is not markup
     (event,) = events(sqlite_db, "export.spdx")
     assert '"format":"tag-value"' in event.payload
+
+
+def test_file_elements_are_what_spdx_tools_writes(sqlite_db: Database) -> None:
+    """The streamed per-file rendering equals spdx-tools' own converter and tag-value writer."""
+    import io
+
+    from spdx_tools.spdx.jsonschema.file_converter import FileConverter
+    from spdx_tools.spdx.writer.tagvalue.annotation_writer import write_annotation
+    from spdx_tools.spdx.writer.tagvalue.file_writer import write_file
+    from spdx_tools.spdx.writer.tagvalue.tagvalue_writer_helper_functions import write_separator
+
+    from ospo_tui.services.export_common import iter_files, resolve_scope
+    from ospo_tui.services.export_spdx import LicenseRefs, _Text, file_element
+
+    reviewed_zlib(sqlite_db)
+    converter = FileConverter()
+    checked = 0
+    with sqlite_db.read_session() as session:
+        scope = resolve_scope(session, "zlib", None)
+        for tag_value in (False, True):
+            refs, text = LicenseRefs({}), _Text(tag_value)
+            for record in iter_files(session, scope.scan_id, with_decisions=True):
+                element = file_element(record, refs, text)
+                spdx_file, annotations = element.as_spdx()
+                if tag_value:
+                    theirs, ours = io.StringIO(), io.StringIO()
+                    write_file(spdx_file, theirs)
+                    write_separator(theirs)
+                    for annotation in annotations:
+                        write_annotation(annotation, theirs)
+                        write_separator(theirs)
+                    element.write_tag_value(ours)
+                    assert ours.getvalue() == theirs.getvalue()
+                else:
+                    holder = Document(
+                        creation_info=_creation_info(), files=[spdx_file], annotations=annotations
+                    )
+                    assert element.as_json() == converter.convert(spdx_file, holder)
+                checked += 1
+    assert checked == 2 * 253
+
+
+def _creation_info():  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from spdx_tools.spdx.model import Actor, ActorType, CreationInfo
+
+    return CreationInfo(
+        "SPDX-2.3",
+        "SPDXRef-DOCUMENT",
+        "x",
+        "https://example.org/x",
+        [Actor(ActorType.TOOL, "t")],
+        datetime(2026, 1, 1),
+    )
