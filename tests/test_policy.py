@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
-from ospo_tui.models import AuditEvent, Policy, PolicyRule, ReviewItem
 from sqlalchemy import func, select
 
 from ospo_tui.cli import main
 from ospo_tui.errors import InputError, PermissionDenied
+from ospo_tui.models import AuditEvent, Policy, PolicyRule, ReviewItem
 from ospo_tui.services.audit import Actor, verify_chain
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.license_db import license_catalog
@@ -364,3 +364,25 @@ def test_alert_caption_names_the_version_it_was_judged_under(sqlite_db, tmp_path
         )
         assert alert_caption(session, None, 2) is None
         assert alert_caption(session, "mit", None) is None
+
+
+def test_stale_decisions_stay_first_across_policy_loads(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    import_scan_file(sqlite_db, PYTHON_LIBS, project="libs", actor=ADMIN)
+    with sqlite_db.session() as session:
+        bsd = [i for i in _items(session).values() if i.detected_expression == "bsd-simplified"]
+        stale, fresh = bsd[0].id, bsd[1].id
+        session.execute(
+            update(ReviewItem).where(ReviewItem.id == stale).values(state="stale", priority=1)
+        )
+    load_policy(sqlite_db, ADMIN, _write(tmp_path, ORG_POLICY))
+    with sqlite_db.session() as session:
+        stale_item, fresh_item = session.get(ReviewItem, stale), session.get(ReviewItem, fresh)
+        assert stale_item is not None and fresh_item is not None
+        assert (stale_item.priority, stale_item.policy_alert, stale_item.policy_version) == (
+            1,
+            "ok",
+            2,
+        )
+        assert fresh_item.priority == with_alert(base_rank(fresh_item.priority), "ok") > 12

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, func, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, case, func, select
 from sqlalchemy.orm import Session
 
-from ospo_tui.models import ReviewItem, Scan
+from ospo_tui.models import STATE_STALE, ReviewItem, Scan
 from ospo_tui.services.policy import LicensePolicy
 from ospo_tui.services.priority import BASE_LEVELS, alert_level
 
@@ -63,8 +63,12 @@ def apply_policy(
         .values(
             policy_alert=select(_verdicts.c.alert).where(match).scalar_subquery(),
             policy_version=policy.version,
-            # (alert level - 1) * 4 + the policy-free rank kept from the stored priority.
-            priority=(level - 1) * BASE_LEVELS + (_items.c.priority - 1) % BASE_LEVELS + 1,
+            # (alert level - 1) * 4 + the policy-free rank kept from the stored priority. A stale
+            # decision (findings changed under it) stays first whatever the policy says.
+            priority=case(
+                (_items.c.state == STATE_STALE, _items.c.priority),
+                else_=(level - 1) * BASE_LEVELS + (_items.c.priority - 1) % BASE_LEVELS + 1,
+            ),
         )
     )
     _verdicts.drop(connection)

@@ -4,7 +4,9 @@ The order is the policy alert first (error, warning, missing, then ok or no lice
 each alert the policy-free rank: ScanCode todo items, then unknown licenses or weak matches, then
 copyleft, then everything else. As one number:
 ``priority = (alert level - 1) * 4 + base rank``, so 1 = policy error + todo, 16 = ok + other.
-Without a policy the priority is the base rank alone (1 to 4).
+Without a policy the priority is the base rank alone (1 to 4). A stale decision (the findings
+changed under it on a re-scan) is put at 1 by the reuse service and stays there across policy
+loads.
 """
 
 from __future__ import annotations
