@@ -1,0 +1,134 @@
+"""Decision and audit figures against the issue 5 targets, side by side.
+
+Prints: single decisions per second (each its own transaction, version-checked, audited); a bulk
+decision over 10,000 files (target < 5 s on SQLite) and its undo; reuse of 10,000 decisions onto
+a rescan (import time with and without reuse); ``audit verify`` over 100,000 events (target < 5 s).
+
+    .venv/bin/python -m benchmarks.decision_bench [--files 10000] [--events 100000] [--db URL]
+
+Without ``--db`` a fresh SQLite file under the temp dir is used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from benchmarks.synthetic_scan import write_synthetic_scan
+from ospo_tui.db import Database, open_database
+from ospo_tui.models import AuditEvent, ReviewItem
+from ospo_tui.services.audit import Actor
+from ospo_tui.services.audit_verify import verify_trail
+from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, preview_bulk, undo_bulk
+from ospo_tui.services.decisions import decide
+from ospo_tui.services.importer import import_scan_file
+
+BULK_TARGET = 5.0
+VERIFY_TARGET = 5.0
+ACTOR = Actor("bench", "reviewer")
+
+
+def _line(label: str, seconds: float, target: float | None = None, extra: str = "") -> None:
+    verdict = ""
+    if target is not None:
+        verdict = f"  target < {target:.1f} s  ratio {seconds / target:.2f}  " + (
+            "OK" if seconds < target else "MISSED"
+        )
+    print(f"{label:<46} {seconds:8.3f} s{verdict}{extra}")
+
+
+def _events(db: Database) -> int:
+    with db.read_session() as session:
+        return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--singles", type=int, default=500)
+    parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="ospo-decision-bench-"))
+    db = open_database(args.db or f"sqlite:///{workdir / 'bench.sqlite'}")
+    scan_file = workdir / "synthetic.json"
+    written = write_synthetic_scan(scan_file, args.files)
+    print(f"database: {db.engine.dialect.name}; synthetic scan: {written} files (zlib repeated)")
+
+    started = time.perf_counter()
+    scan = import_scan_file(db, scan_file, project="bench", actor=ACTOR).scan_id
+    first_import = time.perf_counter() - started
+    _line(f"import {written} files (nothing to reuse)", first_import)
+
+    with db.read_session() as session:
+        ids = session.scalars(
+            select(ReviewItem.id).where(ReviewItem.scan_id == scan).order_by(ReviewItem.id)
+        ).all()
+    singles = ids[: args.singles]
+    started = time.perf_counter()
+    for item_id in singles:
+        with db.read_session() as session:
+            version = session.scalar(select(ReviewItem.version).where(ReviewItem.id == item_id))
+        decide(db, ACTOR, item_id, version, "Zlib", "identified", "code")
+    elapsed = time.perf_counter() - started
+    _line(
+        f"{len(singles)} single decisions",
+        elapsed,
+        extra=f"  = {len(singles) / elapsed:,.0f} decisions/s ({elapsed / len(singles) * 1000:.1f} ms each)",
+    )
+
+    everything = BulkSelection(scan, path_glob="*")
+    with db.read_session() as session:
+        count = preview_bulk(session, everything).files
+    started = time.perf_counter()
+    bulk = apply_bulk(db, ACTOR, everything, "Zlib", "irrelevant", "code", expected_count=count)
+    _line(f"bulk decision over {bulk.files} files", time.perf_counter() - started, BULK_TARGET)
+    started = time.perf_counter()
+    undone = undo_bulk(db, ACTOR, bulk.bulk_id)
+    _line(f"undo of that bulk ({undone.files} files)", time.perf_counter() - started, BULK_TARGET)
+    bulk = apply_bulk(db, ACTOR, everything, "Zlib", "identified", "code")
+
+    started = time.perf_counter()
+    rescan = import_scan_file(db, scan_file, project="bench", actor=ACTOR, force=True)
+    with_reuse = time.perf_counter() - started
+    with db.read_session() as session:
+        reused = session.scalar(
+            select(func.count())
+            .select_from(ReviewItem)
+            .where(
+                ReviewItem.scan_id == rescan.scan_id, ReviewItem.current_decision_id.is_not(None)
+            )
+        )
+    _line(
+        f"rescan import reusing {reused} decisions",
+        with_reuse,
+        extra=f"  vs {first_import:.3f} s without: reuse costs {with_reuse - first_import:+.3f} s",
+    )
+
+    # Fill the chain up to --events with real bulk decisions and undos, then verify it.
+    while _events(db) < args.events:
+        done = apply_bulk(db, ACTOR, everything, "MIT", "do_not_use")
+        if _events(db) < args.events:
+            undo_bulk(db, ACTOR, done.bulk_id)
+    total = _events(db)
+    started = time.perf_counter()
+    with db.read_session() as session:
+        result = verify_trail(session)
+    elapsed = time.perf_counter() - started
+    assert result.ok, result.first_break
+    _line(
+        f"audit verify over {total:,} events",
+        elapsed,
+        VERIFY_TARGET,
+        extra=f"  = {total / elapsed:,.0f} events/s",
+    )
+    db.dispose()
+
+
+if __name__ == "__main__":
+    main()
