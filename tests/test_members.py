@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from ospo_tui.models import AuditEvent, Member
 from sqlalchemy import select
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from ospo_tui.models import AuditEvent, Member
 from ospo_tui.services.audit import Actor, verify_chain
 from ospo_tui.services.identity import resolve_actor, resolve_user_name
 from ospo_tui.services.members import add_member, list_members, remove_member, set_role
@@ -140,3 +140,25 @@ def test_members_cli(sqlite_db: Database, capsys: pytest.CaptureFixture[str]) ->
         run("root", "members", "add", "z", "--role", "boss")
     assert exited.value.code == 2
     assert "invalid choice: 'boss'" in capsys.readouterr().err
+
+
+def test_guests_read_nothing_until_an_admin_adds_them(
+    sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.team_support import ZLIB_SCAN
+
+    def run(user: str, *args: str) -> tuple[int, str, str]:
+        code = main(["--db", sqlite_db.url, "--user", user, *args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    assert run("root", "import", str(ZLIB_SCAN), "--project", "zlib")[0] == 0
+    for command in (["projects"], ["scans"], ["queue"], ["questions"], ["members", "list"]):
+        code, out, err = run("mallory", *command)
+        assert (code, out) == (3, ""), command
+        assert "mallory is not a member of this database" in err, command
+        assert "ospo-tui members add mallory --role reviewer|engineer|auditor" in err
+    assert denied_events(sqlite_db, "read") == 5
+    run("root", "members", "add", "mallory", "--role", "auditor")
+    code, out, _ = run("mallory", "queue", "--limit", "1")
+    assert code == 0 and out.startswith("priority\tstate\tpath")

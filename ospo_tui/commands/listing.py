@@ -13,6 +13,7 @@ from ospo_tui.models import REVIEW_STATES
 from ospo_tui.safe_text import clean
 from ospo_tui.services.catalog import project_summaries, resolve_scan, scan_summaries
 from ospo_tui.services.queue import QueueFilter, queue_page
+from ospo_tui.services.roles import require
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -52,6 +53,7 @@ def _row(*values: object) -> str:
 
 
 def list_projects(ctx: CliContext) -> int:
+    require(ctx.db, ctx.actor(), "read", "projects")
     with ctx.db.session() as session:
         summaries = project_summaries(session)
     ctx.out(
@@ -76,6 +78,7 @@ def list_projects(ctx: CliContext) -> int:
 
 
 def list_scans(ctx: CliContext) -> int:
+    require(ctx.db, ctx.actor(), "read", "scans")
     with ctx.db.session() as session:
         summaries = scan_summaries(session, ctx.args.project)
     ctx.out(
@@ -112,6 +115,7 @@ def list_scans(ctx: CliContext) -> int:
 
 def list_queue(ctx: CliContext) -> int:
     args = ctx.args
+    require(ctx.db, ctx.actor(), "read", "the review queue")
     with ctx.db.session() as session:
         scan = resolve_scan(session, args.project, args.scan)
         flt = QueueFilter(

@@ -58,8 +58,9 @@ def run_remove(ctx: CliContext) -> int:
 
 
 def run_list(ctx: CliContext) -> int:
+    members = list_members(ctx.db, ctx.actor(), ctx.args.role)
     ctx.out("name\trole\tadded_by\tadded_at")
-    for m in list_members(ctx.db, ctx.actor(), ctx.args.role):
+    for m in members:
         ctx.out(
             "\t".join(
                 clean(v or "", single_line=True) for v in (m.name, m.role, m.added_by, m.added_at)
