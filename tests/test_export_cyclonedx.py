@@ -75,3 +75,22 @@ def test_cyclonedx_round_trips_through_the_library(sqlite_db: Database, tmp_path
     assert {c.name: [lic.value for lic in c.licenses] for c in reread.components} == {
         c.name: [lic.value for lic in c.licenses] for c in bom.components
     }
+
+
+def test_file_components_are_what_the_library_writes(sqlite_db: Database) -> None:
+    """The streamed per-file rendering equals the library's own serialisation of the same data."""
+    from cyclonedx.schema.schema import SchemaVersion1Dot6
+
+    from ospo_tui.services.export_common import iter_files, resolve_scope
+    from ospo_tui.services.export_cyclonedx import file_component
+
+    reviewed_zlib(sqlite_db)
+    checked = 0
+    with sqlite_db.read_session() as session:
+        scope = resolve_scope(session, "zlib", None)
+        for record in iter_files(session, scope.scan_id):
+            component = file_component(record)
+            theirs = json.loads(component.as_library().as_json(view_=SchemaVersion1Dot6))  # type: ignore[attr-defined]
+            assert component.as_json() == theirs, record.path
+            checked += 1
+    assert checked == 253

@@ -8,16 +8,19 @@ Files decided as not shipped get scope ``excluded``.
 
 The library serialises a whole ``Bom`` at once; to stay within flat memory at 100k files the
 BOM's head is serialised by the library from a BOM without components, and each component is
-serialised by the library on its own and streamed into the ``components`` array.
+rendered as the library renders it (see ``FileComponent``) and streamed into the ``components``
+array.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
+import orjson
 from cyclonedx.model import Copyright, HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
@@ -25,7 +28,6 @@ from cyclonedx.model.component_evidence import ComponentEvidence
 from cyclonedx.model.contact import OrganizationalContact
 from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
 from cyclonedx.output.json import JsonV1Dot6
-from cyclonedx.schema.schema import SchemaVersion1Dot6
 from sqlalchemy.orm import Session
 
 from ospo_tui import __version__
@@ -50,57 +52,120 @@ def _expression(text: str | None) -> str | None:
     return scancode_to_spdx(text) or text
 
 
-def _component(record: FileRecord) -> Component:
-    hashes = [
-        HashType(alg=alg, content=value)
-        for alg, value in (
-            (HashAlgorithm.SHA_256, record.sha256),
-            (HashAlgorithm.SHA_1, record.sha1),
-            (HashAlgorithm.MD5, record.md5),
+@dataclass(frozen=True, slots=True)
+class FileComponent:
+    """What one file's component says, built once and rendered two ways.
+
+    cyclonedx-python-lib serialises a component in about 1 ms (sorted sets, views), over a
+    minute at 100k files; ``as_json`` renders the same JSON directly, and ``as_library`` builds
+    the library's ``Component`` (a test holds the two renderings equal for every file).
+    """
+
+    file_id: int
+    path: str
+    hashes: tuple[tuple[str, str], ...]  # (CycloneDX algorithm name, value)
+    license: tuple[str, str] | None  # (expression, acknowledgement)
+    evidence_license: str | None
+    copyrights: tuple[str, ...]
+    properties: tuple[tuple[str, str], ...]
+    excluded: bool
+
+    @property
+    def bom_ref(self) -> str:
+        return f"file-{self.file_id}"
+
+    def as_json(self) -> dict[str, Any]:
+        # Sorted as the library sorts them: hashes by algorithm, properties by name and value.
+        element: dict[str, Any] = {"bom-ref": self.bom_ref}
+        evidence: dict[str, Any] = {}
+        if self.copyrights:
+            evidence["copyright"] = [{"text": text} for text in sorted(set(self.copyrights))]
+        if self.evidence_license:
+            evidence["licenses"] = [
+                {"acknowledgement": "declared", "expression": self.evidence_license}
+            ]
+        if evidence:
+            element["evidence"] = evidence
+        element["hashes"] = [{"alg": alg, "content": value} for alg, value in sorted(self.hashes)]
+        if self.license:
+            element["licenses"] = [
+                {"acknowledgement": self.license[1], "expression": self.license[0]}
+            ]
+        element["name"] = self.path
+        element["properties"] = [
+            {"name": name, "value": value} for name, value in sorted(set(self.properties))
+        ]
+        if self.excluded:
+            element["scope"] = "excluded"
+        element["type"] = "file"
+        return element
+
+    def as_library(self) -> Component:
+        acknowledgement = {
+            "concluded": LicenseAcknowledgement.CONCLUDED,
+            "declared": LicenseAcknowledgement.DECLARED,
+        }
+        evidence = None
+        if self.evidence_license or self.copyrights:
+            evidence = ComponentEvidence(
+                licenses=[
+                    LicenseExpression(
+                        self.evidence_license, acknowledgement=LicenseAcknowledgement.DECLARED
+                    )
+                ]
+                if self.evidence_license
+                else None,
+                copyright=[Copyright(text=value) for value in self.copyrights] or None,
+            )
+        return Component(
+            name=self.path,
+            type=ComponentType.FILE,
+            bom_ref=self.bom_ref,
+            hashes=[HashType(alg=HashAlgorithm(alg), content=value) for alg, value in self.hashes],
+            licenses=[
+                LicenseExpression(self.license[0], acknowledgement=acknowledgement[self.license[1]])
+            ]
+            if self.license
+            else None,
+            evidence=evidence,
+            scope=ComponentScope.EXCLUDED if self.excluded else None,
+            properties=[Property(name=name, value=value) for name, value in self.properties],
         )
+
+
+def file_component(record: FileRecord) -> FileComponent:
+    hashes = tuple(
+        (alg, value)
+        for alg, value in (("SHA-256", record.sha256), ("SHA-1", record.sha1), ("MD5", record.md5))
         if value
-    ]
+    )
     detected = _expression(
         record.detected_spdx
         or combine_and([m.license_expression_spdx or "" for m in record.matches if not m.is_clue])
     )
     concluded = _expression(record.concluded_expression) if record.is_decided else None
-    licenses = []
+    license = None
     if concluded:
-        licenses = [LicenseExpression(concluded, acknowledgement=LicenseAcknowledgement.CONCLUDED)]
+        license = (concluded, "concluded")
     elif detected:
-        licenses = [LicenseExpression(detected, acknowledgement=LicenseAcknowledgement.DECLARED)]
-    copyrights = record.copyright_values()
-    evidence = None
-    if detected or copyrights:
-        evidence = ComponentEvidence(
-            licenses=[LicenseExpression(detected, acknowledgement=LicenseAcknowledgement.DECLARED)]
-            if detected
-            else None,
-            copyright=[Copyright(text=value) for value in copyrights] or None,
-        )
-    properties = [Property(name="ospo-tui:review-state", value=record.state or "open")]
+        license = (detected, "declared")
+    properties = [("ospo-tui:review-state", record.state or "open")]
     if record.decision_type:
-        properties.append(Property(name="ospo-tui:decision-type", value=record.decision_type))
-    if record.decision_type and record.concluded_expression:
-        properties.append(
-            Property(name="ospo-tui:concluded-expression", value=record.concluded_expression)
-        )
-    if record.decision_type and record.public_note:
-        properties.append(Property(name="ospo-tui:public-note", value=record.public_note))
-    properties.extend(
-        Property(name="scancode:match", value=m.summary()) for m in record.matches if not m.is_clue
-    )
-    excluded = record.is_decided and record.decision_type in NOT_SHIPPED_TYPES
-    return Component(
-        name=record.path,
-        type=ComponentType.FILE,
-        bom_ref=f"file-{record.file_id}",
+        properties.append(("ospo-tui:decision-type", record.decision_type))
+        if record.concluded_expression:
+            properties.append(("ospo-tui:concluded-expression", record.concluded_expression))
+        if record.public_note:
+            properties.append(("ospo-tui:public-note", record.public_note))
+    properties.extend(("scancode:match", m.summary()) for m in record.matches if not m.is_clue)
+    return FileComponent(
+        file_id=record.file_id,
+        path=record.path,
         hashes=hashes,
-        licenses=licenses,
-        evidence=evidence,
-        scope=ComponentScope.EXCLUDED if excluded else None,
-        properties=properties,
+        license=license,
+        evidence_license=detected,
+        copyrights=tuple(record.copyright_values()),
+        properties=tuple(properties),
+        excluded=record.is_decided and record.decision_type in NOT_SHIPPED_TYPES,
     )
 
 
@@ -149,9 +214,8 @@ def write_cyclonedx(
     refs: list[str] = []
     written = 0
     for record in iter_files(session, scope.scan_id):
-        component = _component(record)
-        text = component.as_json(view_=SchemaVersion1Dot6)  # type: ignore[attr-defined]
-        out.write(("\n  " if written == 0 else ",\n  ") + text)
+        element = file_component(record).as_json()
+        out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(element).decode())
         refs.append(f"file-{record.file_id}")
         written += 1
         if progress and written % 500 == 0:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import ijson
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -174,6 +175,8 @@ def _row(
 
 def _without_private(event: dict[str, Any]) -> dict[str, Any]:
     """The event with private comments blanked; marked, since its hash no longer recomputes."""
+    if '"private_comment":"' not in event["payload"]:  # canonical JSON: no space after ':'
+        return event
     payload = json.loads(event["payload"])
     redacted = False
     for side in ("old", "new"):
@@ -243,7 +246,7 @@ def write_decision_log(
     out.write(json.dumps(header, ensure_ascii=False, indent=1)[:-2] + ',\n "decisions": [')
     for page in _pages(session, scope, include_private):
         for row in page:
-            out.write(("\n  " if written == 0 else ",\n  ") + json.dumps(row, ensure_ascii=False))
+            out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(row).decode())
             written += 1
         if progress:
             progress(written, total)
