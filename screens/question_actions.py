@@ -58,7 +58,8 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
                     "no engineer is a member yet: an admin adds one with "
                     "ospo-tui members add NAME --role engineer"
                 )
-            dialog = QuestionDialog("Ask an engineer about this file", path, engineers)
+            detections = [(d.label, d.id) for d in q.detections_of(db, actor, review_item_id)]
+            dialog = QuestionDialog("Ask an engineer about this file", path, engineers, detections)
             app.call_from_thread(
                 app.push_screen, dialog, lambda draft: _send_ask(app, review_item_id, draft)
             )
@@ -84,7 +85,14 @@ def _send_ask(app: App[object], review_item_id: int, draft: MessageDraft | None)
     to = draft.to
 
     def send() -> None:
-        view = q.ask(database(app), acting_actor(app), review_item_id, to, draft.text)
+        view = q.ask(
+            database(app),
+            acting_actor(app),
+            review_item_id,
+            to,
+            draft.text,
+            detection_id=draft.detection_id,
+        )
         note = f"question {view.id} asked to {view.assigned_to}"
         app.call_from_thread(_changed, app, view, note, None)
 

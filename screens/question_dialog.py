@@ -12,13 +12,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Select, Static, TextArea
 
-from ospo_tui.safe_text import safe
+from ospo_tui.safe_text import safe, safe_line
+
+WHOLE_FILE = 0  # detection ids start at 1
 
 
 @dataclass(frozen=True)
 class MessageDraft:
     text: str
     to: str | None = None  # the engineer, when asking
+    detection_id: int | None = None  # None: the question is about the whole file
 
 
 class QuestionDialog(ModalScreen[MessageDraft | None]):
@@ -47,11 +50,18 @@ class QuestionDialog(ModalScreen[MessageDraft | None]):
         Binding("escape", "cancel", "Cancel", id="question_dialog.cancel", tooltip="Discard"),
     ]
 
-    def __init__(self, title: str, subject: str, engineers: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        subject: str,
+        engineers: list[str] | None = None,
+        detections: list[tuple[str, int]] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.subject = subject
         self.engineers = engineers
+        self.detections = detections  # (label, detection id) the question may point at
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -64,6 +74,15 @@ class QuestionDialog(ModalScreen[MessageDraft | None]):
                     value=self.engineers[0] if len(self.engineers) == 1 else Select.BLANK,
                     prompt="choose an engineer",
                     id="question-dialog-to",
+                )
+            if self.detections:
+                yield Label("About")
+                yield Select(
+                    [(Text("the whole file"), WHOLE_FILE)]
+                    + [(safe_line(label, max_len=80), ident) for label, ident in self.detections],
+                    value=WHOLE_FILE,
+                    allow_blank=False,
+                    id="question-dialog-about",
                 )
             yield Label("Message (ctrl+s sends, escape discards)")
             yield TextArea(id="question-dialog-text", soft_wrap=True)
@@ -84,7 +103,11 @@ class QuestionDialog(ModalScreen[MessageDraft | None]):
         if not text:
             self._error("the message is empty")
             return
-        self.dismiss(MessageDraft(text=text, to=to))
+        detection: int | None = None
+        if self.detections:
+            about = self.query_one("#question-dialog-about", Select).value
+            detection = about if isinstance(about, int) and about != WHOLE_FILE else None
+        self.dismiss(MessageDraft(text=text, to=to, detection_id=detection))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -73,6 +73,8 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             await settle(pilot)
             assert isinstance(app.screen, QuestionDialog)
             assert app.screen.engineers == ["ed"]  # only engineers can be asked
+            assert app.screen.detections  # or about one of the file's detections
+            assert app.screen.detections[0][0].startswith("detection 1: ")
             await pilot.press(*QUESTION)
             assert app.screen.query_one(TextArea).text == QUESTION
             await pilot.press("ctrl+s")
@@ -85,6 +87,7 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
     (question,) = q.list_questions(db, RITA, q.QuestionFilter())
     assert (question.state, question.asked_by, question.assigned_to) == ("open", "rita", "ed")
     assert question.path == asked["path"]
+    assert question.detection_id is None  # the whole file, the dialog's default
     assert question.last_message is not None and question.last_message.body == QUESTION
 
     # 2. ed answers from the command line, never opening the TUI.

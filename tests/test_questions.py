@@ -6,12 +6,12 @@ import io
 import json
 
 import pytest
-from ospo_tui.models import AuditEvent, QuestionMessage, ReviewItem
 from sqlalchemy import select, update
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError, PermissionDenied
+from ospo_tui.models import AuditEvent, QuestionMessage, ReviewItem
 from ospo_tui.services import questions as q
 from ospo_tui.services.audit import verify_chain
 from ospo_tui.services.queue import QueueFilter, queue_page
@@ -282,3 +282,55 @@ def test_cli_for_engineers_who_never_open_the_tui(
     assert (code, out.strip().endswith("now resolved")) == (0, True)
     code, _, err = run_cli(db, "ed", "comment", "1", "", capsys=capsys)
     assert code == 2 and "the comment is empty" in err
+
+
+def test_a_question_can_point_at_one_detection_by_number_or_expression(
+    db: Database, team: Team
+) -> None:
+    choices = q.detections_of(db, ENGINEER, team.item_id)
+    assert [c.id for c in choices] == list(team.detection_ids)
+    assert [c.label for c in choices] == [
+        "detection 1: Zlib, lines 3-23",
+        "detection 2: LicenseRef-scancode-warranty-disclaimer, lines 91-91",
+    ]
+    assert q.find_detection(db, REVIEWER, team.item_id, "2") == team.detection_ids[1]
+    assert q.find_detection(db, REVIEWER, team.item_id, "zlib") == team.detection_ids[0]
+    assert q.find_detection(db, REVIEWER, team.item_id, "ZLIB") == team.detection_ids[0]
+    with pytest.raises(InputError, match="no detection '3' in this file \\(detection 1: Zlib"):
+        q.find_detection(db, REVIEWER, team.item_id, "3")
+    asked = q.ask(
+        db, REVIEWER, team.item_id, "ed", "Is the disclaimer ours?", detection_id=choices[1].id
+    )
+    assert asked.detection_expression == "LicenseRef-scancode-warranty-disclaimer"
+
+
+def test_cli_ask_about_a_detection(sqlite_db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    make_team(sqlite_db)
+    code, out, _ = run_cli(
+        sqlite_db,
+        "rita",
+        "ask",
+        "deflate.c",
+        "--to",
+        "ed",
+        "--detection",
+        "2",
+        "Ours?",
+        capsys=capsys,
+    )
+    assert code == 0
+    code, out, _ = run_cli(sqlite_db, "ed", "thread", "1", capsys=capsys)
+    assert "about the detection LicenseRef-scancode-warranty-disclaimer" in out
+    code, _, err = run_cli(
+        sqlite_db,
+        "rita",
+        "ask",
+        "deflate.c",
+        "--to",
+        "ed",
+        "--detection",
+        "mit",
+        "x",
+        capsys=capsys,
+    )
+    assert code == 2 and "no detection 'mit' in this file" in err

@@ -37,7 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask.add_argument("text", help="the question ('-' reads standard input)")
     ask.add_argument("--project", help="project (needed when there are several)")
     ask.add_argument("--scan", type=int, help="scan id (default: the project's latest)")
-    ask.add_argument("--detection", type=int, help="about this detection id of the file")
+    ask.add_argument(
+        "--detection",
+        metavar="N|EXPR",
+        help="about one detection of the file: its number in the file (1, 2...) or its expression",
+    )
     ask.set_defaults(handler=run_ask)
 
     for name, text_help, helptext in (
@@ -109,7 +113,8 @@ def run_list(ctx: CliContext) -> int:
 def run_ask(ctx: CliContext) -> int:
     args, actor = ctx.args, ctx.actor()
     item_id = q.find_review_item(ctx.db, actor, args.file, args.project, args.scan)
-    view = q.ask(ctx.db, actor, item_id, args.to, _text(args.text), detection_id=args.detection)
+    detection = q.find_detection(ctx.db, actor, item_id, args.detection) if args.detection else None
+    view = q.ask(ctx.db, actor, item_id, args.to, _text(args.text), detection_id=detection)
     ctx.out(f"question {view.id} asked to {_one(view.assigned_to)} about {_one(view.path)}")
     return 0
 
@@ -128,7 +133,7 @@ def run_thread(ctx: CliContext) -> int:
     view = thread.question
     ctx.out(f"question {view.id}\t{view.state}\t{_one(view.project)}\t{_one(view.path)}")
     about = (
-        f"; about detection {view.detection_id} ({_one(view.detection_expression)})"
+        f"; about the detection {_one(view.detection_expression)}"
         if view.detection_id is not None
         else ""
     )
