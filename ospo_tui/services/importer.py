@@ -26,6 +26,7 @@ from ospo_tui.errors import InputError, OspoError
 from ospo_tui.models import Scan
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.ingest import ScanHeader, ScanIngest, get_or_create_project
+from ospo_tui.services.json_nesting import NestingGuard
 from ospo_tui.services.roles import require
 
 # Top-level values we keep; the rest (packages, dependencies, summaries) are skipped unbuilt.
@@ -50,19 +51,22 @@ class ImportResult:
 
 
 class _CountingReader(io.RawIOBase):
-    """Reports how far the parser got, for progress and for error messages."""
+    """Reports how far the parser got, for progress and for error messages; refuses JSON nested
+    deep enough to exhaust the parser's memory (see json_nesting)."""
 
     def __init__(self, raw: IO[bytes], progress: ProgressCallback | None, total: int) -> None:
         self.raw = raw
         self.offset = 0
         self.progress = progress
         self.total = total
+        self.nesting = NestingGuard()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
         data = self.raw.read(len(buffer))
+        self.nesting.feed(data)
         buffer[: len(data)] = data
         self.offset += len(data)
         if self.progress is not None:
