@@ -25,6 +25,7 @@ from ospo_tui.screens.messages import notify_safe
 SCREENS_BY_NAME: dict[str, str] = {
     "picker": "ospo_tui.screens.picker:PickerScreen",
     "inbox": "ospo_tui.screens.inbox:InboxScreen",
+    "export": "ospo_tui.screens.export:ExportScreen",
 }
 
 # The decision form module (issue 5). It exposes
@@ -48,6 +49,14 @@ class ReviewApp(App[int]):
         ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave ospo-tui"),
         Binding("i", "open_screen('inbox')", "Inbox", id="app.inbox", tooltip="Questions for you"),
+        Binding(
+            "x",
+            "open_screen('export')",
+            "Export",
+            show=False,
+            id="app.export",
+            tooltip="Export the decision log, SPDX, CycloneDX or the attribution notice",
+        ),
     ]
 
     def __init__(self, db: Database, user_name: str) -> None:

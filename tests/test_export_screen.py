@@ -80,3 +80,27 @@ def test_export_dialog_shows_errors_as_text(sqlite_db: Database, tmp_path: Path)
 
     asyncio.run(drive())
     assert not events(sqlite_db, "export.decision-log")
+
+
+def test_x_on_the_queue_exports_that_scan(sqlite_db: Database) -> None:
+    from ospo_tui.screens.queue import QueueScreen
+    from tests.tui_support import import_sample
+
+    scan_id = import_sample(sqlite_db)
+    app = ReviewApp(sqlite_db, "tester")
+
+    async def drive() -> None:
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # the picker opens the sample's queue
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            await pilot.press("x")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ExportScreen)
+            assert (screen.project, screen.scan_id) == ("sample", scan_id)
+            assert "Scope: sample, scan" in screen_text(app)
+            assert screen.query_one("#export-path", Input).value == "sample.decision-log.csv"
+
+    asyncio.run(drive())
