@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select, update
@@ -334,3 +336,48 @@ def test_cli_ask_about_a_detection(sqlite_db: Database, capsys: pytest.CaptureFi
         capsys=capsys,
     )
     assert code == 2 and "no detection 'mit' in this file" in err
+
+
+def _race_answer_and_resolve(db: Database, question_id: int) -> dict[str, str]:
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, work: Callable[[], object]) -> None:
+        barrier.wait()
+        try:
+            work()
+            outcomes[name] = "ok"
+        except ConflictError:
+            outcomes[name] = "conflict"
+
+    threads = [
+        threading.Thread(
+            target=run, args=("answer", lambda: q.answer(db, ENGINEER, question_id, ANSWER))
+        ),
+        threading.Thread(
+            target=run, args=("resolve", lambda: q.resolve(db, REVIEWER, question_id))
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_concurrent_answer_and_resolve_leave_one_consistent_story(db: Database, team: Team) -> None:
+    """Row locks order the two writers: either the answer lands before the resolve, or the
+    answer is refused because the question is already resolved; never both out of order."""
+    for _ in range(5):
+        asked = q.ask(db, REVIEWER, team.item_id, "ed", QUESTION)
+        outcomes = _race_answer_and_resolve(db, asked.id)
+        assert outcomes["resolve"] == "ok"
+        kinds = [m.kind for m in q.question_thread(db, REVIEWER, asked.id).messages]
+        if outcomes["answer"] == "ok":
+            assert kinds == ["ask", "answer", "resolve"]
+        else:
+            assert kinds == ["ask", "resolve"]
+        assert q.get_question(db, REVIEWER, asked.id).state == "resolved"
+        assert item_state(db, team.item_id)[0] == "open"
+    with db.session() as s:
+        assert verify_chain(s).ok
