@@ -239,3 +239,35 @@ def test_auditor_asking_from_the_queue_is_refused_and_audited(team_db: Database)
         ).all()
     assert refused == ["ask"]
     assert q.list_questions(team_db, ALICE, q.QuestionFilter()) == []
+
+
+def test_engineer_answers_with_a_from_the_queue(team_db: Database) -> None:
+    from ospo_tui.services.catalog import resolve_scan
+    from ospo_tui.services.queue import QueueFilter, queue_page
+
+    with team_db.read_session() as session:
+        first = queue_page(session, QueueFilter(scan_id=resolve_scan(session).id), limit=1)[0]
+    asked = q.ask(team_db, RITA, first.id, "ed", QUESTION)
+
+    async def engineer_answers() -> None:
+        app = ReviewApp(team_db, "ed")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            assert app.screen.query_one(QueueTable).current.id == first.id  # type: ignore[union-attr]
+            await pilot.press("a")
+            await settle(pilot)
+            assert isinstance(app.screen, QuestionDialog)
+            assert app.screen.title_text == f"Answer question {asked.id} from rita"
+            assert app.screen.engineers is None  # answering names nobody
+            await pilot.press(*"No, written here.", "ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            assert app.screen.query_one(QueueTable).current.state == "open"  # type: ignore[union-attr]
+
+    asyncio.run(engineer_answers())
+    view = q.get_question(team_db, RITA, asked.id)
+    assert view.state == "answered"
+    assert view.last_message is not None and view.last_message.body == "No, written here."
