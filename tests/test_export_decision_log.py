@@ -180,3 +180,23 @@ def test_failed_export_leaves_no_file(
     assert target.read_text() == "the previous export\n"
     assert not list(tmp_path.glob(".*.partial"))
     assert not events(sqlite_db, "export.decision-log")
+
+
+def test_export_reads_one_snapshot_and_does_not_block_decisions(db: Database) -> None:
+    """A decision made while an export reads goes through at once, and the export misses it."""
+    import time
+
+    from ospo_tui.services.decisions import decide
+    from ospo_tui.services.export_common import count_decisions, resolve_scope, snapshot_session
+    from tests.decision_helpers import item
+
+    reviewed = reviewed_zlib(db)
+    with snapshot_session(db) as session:
+        scope = resolve_scope(session, "zlib", None)
+        before = count_decisions(session, scope)
+        started = time.monotonic()
+        decide(db, RITA, item(db, reviewed.scan_id, ADLER).id, None, "Zlib", "identified")
+        assert time.monotonic() - started < 5  # not queued behind the export's transaction
+        assert count_decisions(session, scope) == before
+    with snapshot_session(db) as session:
+        assert count_decisions(session, scope) == before + 1
