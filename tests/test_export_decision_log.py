@@ -200,3 +200,30 @@ def test_export_reads_one_snapshot_and_does_not_block_decisions(db: Database) ->
         assert count_decisions(session, scope) == before
     with snapshot_session(db) as session:
         assert count_decisions(session, scope) == before + 1
+
+
+def test_rescan_log_shows_reused_decisions(sqlite_db: Database, tmp_path: Path) -> None:
+    """Decisions carried over to a rescan by content hash are rows of origin 'reuse' there."""
+    from tests.decision_helpers import import_zlib, rescan
+
+    reviewed_zlib(sqlite_db)
+    second = import_zlib(
+        sqlite_db, rescan(tmp_path, changed_findings=ADLER, changed_content=ZLIB_H)
+    )
+    target = tmp_path / "rescan.json"
+    run_export(
+        sqlite_db,
+        AUDITOR,
+        "decision-log",
+        target,
+        project="zlib",
+        scan_id=second,
+        include_private=True,
+    )
+    doc = json.loads(target.read_text(encoding="utf-8"))
+    assert doc["scan_id"] == second
+    origins = {r["path"]: r["origin"] for r in doc["decisions"]}
+    assert origins and set(origins.values()) == {"reuse"}
+    assert ZLIB_H not in origins  # its content changed: nothing to reuse
+    assert all(r["reused_from_id"] for r in doc["decisions"])
+    assert verify_exported_log(target).ok
