@@ -66,6 +66,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="work in DIR and keep the database and exports")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: export the database already in DIR"
+    )
     args = parser.parse_args()
     env = {**os.environ, "OSPO_TUI_USER": "bench"}
 
@@ -73,15 +76,16 @@ def main() -> int:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         db = work / "bench.sqlite"
-        db.unlink(missing_ok=True)
-        scan = work / "scan.json"
-        files = write_synthetic_scan(scan, args.files)
         cli = [sys.executable, "-m", "ospo_tui", "--db", str(db)]
-        seconds, _, _ = measure([*cli, "import", str(scan), "--project", "bench"], env)
-        print(f"imported {files} files in {seconds:.1f} s")
-        seconds, _, _ = measure([sys.executable, "-c", DECIDE, f"sqlite:///{db}"], env)
-        print(f"decided every file (3 bulks) in {seconds:.1f} s")
-        scan.unlink()
+        if not (args.reuse and args.keep and db.exists()):
+            db.unlink(missing_ok=True)
+            scan = work / "scan.json"
+            files = write_synthetic_scan(scan, args.files)
+            seconds, _, _ = measure([*cli, "import", str(scan), "--project", "bench"], env)
+            print(f"imported {files} files in {seconds:.1f} s")
+            seconds, _, _ = measure([sys.executable, "-c", DECIDE, f"sqlite:///{db}"], env)
+            print(f"decided every file (3 bulks) in {seconds:.1f} s")
+            scan.unlink()
 
         print()
         print(
