@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import partial
 
-from ospo_tui.screens.keys import screen_keys
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ospo_tui.screens.keys import screen_keys
 
 
 class ScreenCommands(Provider):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ospo_tui.models.review import REVIEW_STATES
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
+from ospo_tui.models.review import REVIEW_STATES
 from ospo_tui.services.policy import ALERTS
 from ospo_tui.services.queue import QueueFilter
 

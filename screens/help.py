@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ospo_tui.screens.keys import screen_keys
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
+
+from ospo_tui.screens.keys import screen_keys
 
 
 class HelpScreen(ModalScreen[None]):

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import importlib
 
-from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.screens.queue_table import ALERT_STYLES, STATE_LABELS
-from ospo_tui.screens.source_view import SourceView
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,6 +26,9 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe, safe_line
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.queue_table import ALERT_STYLES, STATE_LABELS
+from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.inspector import FileReview, load_file_review
 from ospo_tui.services.queue import QueueFilter, QueueRow, queue_neighbour
 
@@ -149,6 +149,7 @@ class InspectorScreen(Screen[None]):
         self.flt = flt
         self.row = row
         self.review: FileReview | None = None
+        self.history_item_id: int | None = None  # whose history the History tab shows
         self.loads = 0  # files shown so far (tests and the benchmark wait on it)
 
     def compose(self) -> ComposeResult:
@@ -415,15 +416,34 @@ class InspectorScreen(Screen[None]):
         self.query_one("#notes-text", Static).update(text)
 
     def _show_history(self, review: FileReview) -> None:
+        # The history is read only when its tab is in view: "next file" stays one query set.
+        self.history_item_id = None
+        if self.query_one("#inspector-tabs", TabbedContent).active == "history":
+            self._mount_history()
+
+    @on(TabbedContent.TabActivated, "#inspector-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "history":
+            self._mount_history()
+
+    def _mount_history(self) -> None:
+        if self.review is None or self.history_item_id == self.review.item.id:
+            return
         try:
             module = importlib.import_module(HISTORY_MODULE)
         except ModuleNotFoundError as exc:
             if exc.name != HISTORY_MODULE:
                 raise
             return
+        item_id = self.history_item_id = self.review.item.id
         box = self.query_one("#history-box", VerticalScroll)
-        box.remove_children()
-        box.mount(module.history_widget(self.app, review.item.id))
+
+        async def swap() -> None:
+            await box.remove_children()  # the old pane must be gone before the new one mounts
+            if self.history_item_id == item_id:
+                await box.mount(module.history_widget(self.app, item_id))
+
+        self.call_later(swap)
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ospo_tui.screens.messages import database
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -15,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
+from ospo_tui.screens.messages import database
 from ospo_tui.services.catalog import ScanSummary, scan_summaries
 
 EMPTY_HINT = (
@@ -101,6 +101,8 @@ class PickerScreen(Screen[None]):
         if self.scans:
             table.move_cursor(row=min(keep, len(self.scans) - 1))
         table.focus()
+        # Column widths are measured on idle; repaint once they are, not with the header widths.
+        table.call_after_refresh(table.refresh)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

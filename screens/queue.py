@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.screens.queue_table import QueueTable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,14 +16,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
+from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.queue_table import QueueTable
+from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.queue import (
     QueueFilter,
     QueueKey,
     QueueRow,
+    QueueWindow,
     queue_count,
     queue_page,
     queue_page_before,
@@ -39,14 +41,22 @@ WINDOW = 150
 
 
 @dataclass(frozen=True)
-class QueueWindow:
+class WindowRead:
     """One window of the queue as the worker read it."""
 
     flt: QueueFilter
-    rows: list[QueueRow]
-    total: int
-    position: int  # rows of the queue before rows[0]
+    window: QueueWindow
     cursor_id: int | None
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """How many rows the filter keeps, and how many come before the window's first row."""
+
+    flt: QueueFilter
+    first_id: int | None
+    total: int | None  # None: unchanged since the last count
+    position: int
 
 
 def describe_filter(flt: QueueFilter) -> str:
@@ -118,9 +128,15 @@ class QueueScreen(Screen[None]):
     ]
 
     class WindowLoaded(Message):
-        def __init__(self, window: QueueWindow) -> None:
+        def __init__(self, read: WindowRead, recount: bool) -> None:
             super().__init__()
-            self.window = window
+            self.read = read
+            self.recount = recount
+
+    class Counted(Message):
+        def __init__(self, counts: QueueCounts) -> None:
+            super().__init__()
+            self.counts = counts
 
     class SearchResult(Message):
         def __init__(self, row: QueueRow | None, text: str) -> None:
@@ -132,8 +148,9 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.project = project
         self.flt = QueueFilter(scan_id=scan_id)
-        self.total = 0
-        self.position = 0
+        self.total: int | None = None  # rows the filter keeps, once counted
+        self.position = 0  # rows before the window's first row, once counted
+        self.counted = False
         self.search_text = ""
         self.search_origin: QueueKey | None = None
         self.loads = 0  # windows shown so far (tests and the benchmark wait on it)
@@ -141,8 +158,8 @@ class QueueScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="queue-bar"):
-            yield Static("", id="queue-filter")
-            yield Static("", id="queue-count")
+            yield StatusLine(id="queue-filter")
+            yield StatusLine(id="queue-count")
         yield QueueTable(id="queue-table")
         yield Input(placeholder="search path or license…", id="queue-search")
         yield Footer()
@@ -155,19 +172,21 @@ class QueueScreen(Screen[None]):
 
     # -- loading -------------------------------------------------------------------------------
 
+    # The rows come first and paint at once; counting (a scan of every matching row under a
+    # text filter) follows in its own worker, so no keystroke waits for it.
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
     def load(self, around: QueueKey | None, cursor_id: int | None, count: bool = True) -> None:
         """Read the window around ``around`` (None: the top) under the current filter."""
         worker = get_current_worker()
         flt = self.flt
         with database(self.app).read_session() as session:
-            rows = queue_window(session, flt, around=around, size=WINDOW)
-            total = queue_count(session, flt) if count else self.total
-            position = queue_position(session, flt, rows[0].key) if rows else 0
+            window = queue_window(session, flt, around=around, size=WINDOW)
+        rows = window.rows
         if cursor_id is None and around is not None and rows:
             cursor_id = next((r.id for r in rows if r.key >= around), rows[-1].id)
         if not worker.is_cancelled:
-            self.post_message(self.WindowLoaded(QueueWindow(flt, rows, total, position, cursor_id)))
+            self.post_message(self.WindowLoaded(WindowRead(flt, window, cursor_id), count))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
     def load_past_edge(self, edge: QueueKey, forward: bool, steps: int) -> None:
@@ -181,14 +200,20 @@ class QueueScreen(Screen[None]):
             else:
                 beyond = queue_page_before(session, flt, before=edge, limit=steps)
                 target = beyond[0] if beyond else None
-            if target is None:
-                return
-            rows = queue_window(session, flt, around=target.key, size=WINDOW)
-            position = queue_position(session, flt, rows[0].key) if rows else 0
-        if not worker.is_cancelled:
-            self.post_message(
-                self.WindowLoaded(QueueWindow(flt, rows, self.total, position, target.id))
-            )
+            window = queue_window(session, flt, around=target.key, size=WINDOW) if target else None
+        if worker.is_cancelled:
+            return
+        if window is None or target is None:
+            self.app.call_from_thread(self._edge_is_end, forward)
+            return
+        self.post_message(self.WindowLoaded(WindowRead(flt, window, target.id), False))
+
+    def _edge_is_end(self, forward: bool) -> None:
+        table = self.query_one(QueueTable)
+        if forward:
+            table.at_end = True
+        else:
+            table.at_start = True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
     def load_end(self, last: bool) -> None:
@@ -196,28 +221,49 @@ class QueueScreen(Screen[None]):
         flt = self.flt
         with database(self.app).read_session() as session:
             if last:
-                rows = queue_page_before(session, flt, before=None, limit=WINDOW)
+                rows = queue_page_before(session, flt, before=None, limit=WINDOW + 1)
+                window = QueueWindow(rows[-WINDOW:], len(rows) <= WINDOW, True)
             else:
-                rows = queue_page(session, flt, limit=WINDOW)
-            position = queue_position(session, flt, rows[0].key) if rows else 0
+                window = queue_window(session, flt, around=None, size=WINDOW)
+        rows = window.rows
         target = (rows[-1].id if last else rows[0].id) if rows else None
         if not worker.is_cancelled:
-            self.post_message(
-                self.WindowLoaded(QueueWindow(flt, rows, self.total, position, target))
-            )
+            self.post_message(self.WindowLoaded(WindowRead(flt, window, target), False))
 
     def on_queue_screen_window_loaded(self, message: WindowLoaded) -> None:
-        window = message.window
-        if window.flt != self.flt:
+        read = message.read
+        if read.flt != self.flt:
             return  # a filter changed while this window was read
-        self.total = window.total
-        self.position = window.position
         table = self.query_one(QueueTable)
-        table.at_start = window.position == 0
-        table.at_end = window.position + len(window.rows) >= window.total
-        table.show_rows(window.rows, window.cursor_id)
+        table.at_start = read.window.at_start
+        table.at_end = read.window.at_end
+        table.show_rows(read.window.rows, read.cursor_id)
+        self.counted = False
         self._show_count()
         self.loads += 1
+        first = read.window.rows[0] if read.window.rows else None
+        self.count_rows(read.flt, first, message.recount or self.total is None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-count")
+    def count_rows(self, flt: QueueFilter, first: QueueRow | None, recount: bool) -> None:
+        worker = get_current_worker()
+        with database(self.app).read_session() as session:
+            total = queue_count(session, flt) if recount else None
+            position = queue_position(session, flt, first.key) if first is not None else 0
+        if not worker.is_cancelled:
+            counts = QueueCounts(flt, first.id if first else None, total, position)
+            self.post_message(self.Counted(counts))
+
+    def on_queue_screen_counted(self, message: Counted) -> None:
+        counts = message.counts
+        rows = self.query_one(QueueTable).rows_window
+        if counts.flt != self.flt or counts.first_id != (rows[0].id if rows else None):
+            return  # an older window's figures
+        if counts.total is not None:
+            self.total = counts.total
+        self.position = counts.position
+        self.counted = True
+        self._show_count()
 
     @on(QueueTable.EdgeReached)
     def _edge(self, message: QueueTable.EdgeReached) -> None:
@@ -236,7 +282,9 @@ class QueueScreen(Screen[None]):
 
     def _show_count(self) -> None:
         table = self.query_one(QueueTable)
-        if not self.total:
+        if not self.counted or self.total is None:
+            text = f"counting… ({len(table.rows_window):,} rows loaded)"
+        elif not self.total:
             text = (
                 "no file matches"
                 if self.flt != QueueFilter(self.flt.scan_id)
@@ -247,10 +295,10 @@ class QueueScreen(Screen[None]):
             last = self.position + len(table.rows_window)
             here = self.position + max(0, table.cursor_row) + 1
             text = f"file {here:,} of {self.total:,}  (rows {first:,}–{last:,})"
-        self.query_one("#queue-count", Static).update(Text(text))
+        self.query_one("#queue-count", StatusLine).show(Text(text, justify="right"))
 
     def _show_filter(self) -> None:
-        self.query_one("#queue-filter", Static).update(
+        self.query_one("#queue-filter", StatusLine).show(
             safe_line(describe_filter(self.flt), max_len=120)
         )
 
@@ -267,6 +315,7 @@ class QueueScreen(Screen[None]):
 
     def apply_filter(self, flt: QueueFilter) -> None:
         self.flt = flt
+        self.total = None
         self._show_filter()
         self.load(None, None)
 

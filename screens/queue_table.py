@@ -13,7 +13,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
-from ospo_tui.safe_text import safe_line
+from ospo_tui.safe_text import clean, safe_line
 from ospo_tui.services.queue import QueueRow
 
 STATE_LABELS = {
@@ -25,15 +25,27 @@ STATE_LABELS = {
 }
 ALERT_STYLES = {"error": "bold red", "warning": "yellow", "missing": "magenta", "ok": "green"}
 COLUMNS = ("State", "Prio", "Policy", "Path", "Detected (SPDX)", "Score", "Decision")
+# Fixed widths: no column measuring per window, and columns do not jump while paging.
+# The path column takes what the others leave.
+WIDTHS = {"State": 8, "Prio": 4, "Policy": 7, "Detected (SPDX)": 36, "Score": 5, "Decision": 26}
+MIN_PATH = 30
 
 
-def row_cells(row: QueueRow) -> tuple[Text, ...]:
+def _path_cell(path: str, width: int) -> Text:
+    """The path, cut on the left when too long: the file name is what a reviewer reads."""
+    cell = safe_line(path, max_len=None)
+    if cell.cell_len > width > 1:
+        cell = safe_line("…" + clean(path, single_line=True)[-(width - 1) :], max_len=None)
+    return cell
+
+
+def row_cells(row: QueueRow, path_width: int = 80) -> tuple[Text, ...]:
     label, style = STATE_LABELS.get(row.state, (row.state, ""))
     return (
         safe_line(label, style=style),
         Text(f"{row.priority}", justify="right"),
         safe_line(row.policy_alert or "", style=ALERT_STYLES.get(row.policy_alert or "", "")),
-        safe_line(row.path, max_len=90),
+        _path_cell(row.path, path_width),
         safe_line(row.detected_spdx or row.detected_expression or "", max_len=60),
         Text("" if row.best_score is None else f"{row.best_score:.0f}", justify="right"),
         safe_line(row.concluded_expression or "", max_len=40, style="green"),
@@ -81,12 +93,22 @@ class QueueTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         for name in COLUMNS:
-            self.add_column(name, key=name)
+            self.add_column(name, key=name, width=WIDTHS.get(name, MIN_PATH))
+
+    def on_resize(self) -> None:
+        padding = 2 * self.cell_padding * len(COLUMNS) + 2  # cell padding and the scrollbar
+        path = max(MIN_PATH, self.size.width - sum(WIDTHS.values()) - padding)
+        column = self.columns.get("Path")  # type: ignore[call-overload]
+        if column is not None and column.width != path:
+            column.width = path
+            current = self.current
+            self.show_rows(self.rows_window, current.id if current else None)
 
     def show_rows(self, rows: list[QueueRow], cursor_id: int | None) -> None:
         self.rows_window = rows
         self.clear()
-        self.add_rows([row_cells(row) for row in rows])
+        width = self.path_width
+        self.add_rows([row_cells(row, width) for row in rows])
         index = 0
         if cursor_id is not None:
             index = next((i for i, row in enumerate(rows) if row.id == cursor_id), 0)
@@ -98,9 +120,14 @@ class QueueTable(DataTable[Text]):
         for index, old in enumerate(self.rows_window):
             if old.id == row.id:
                 self.rows_window[index] = row
-                for column, cell in zip(COLUMNS, row_cells(row), strict=True):
+                for column, cell in zip(COLUMNS, row_cells(row, self.path_width), strict=True):
                     self.update_cell_at(Coordinate(index, self.get_column_index(column)), cell)
                 return
+
+    @property
+    def path_width(self) -> int:
+        column = self.columns.get("Path")  # type: ignore[call-overload]
+        return int(column.width) if column is not None else MIN_PATH
 
     @property
     def current(self) -> QueueRow | None:

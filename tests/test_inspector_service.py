@@ -120,8 +120,15 @@ def test_neighbour_search_and_window_follow_queue_order(db: Database) -> None:
         assert queue_neighbour(session, flt, rows[-1].key) is None
 
         window = queue_window(session, flt, around=rows[20].key, size=9)
-        assert window == rows[17:26]
-        assert queue_window(session, flt, around=rows[-1].key, size=9) == rows[-9:]
+        assert window.rows == rows[17:26] and not window.at_start and not window.at_end
+        last = queue_window(session, flt, around=rows[-1].key, size=9)
+        assert last.rows == rows[-9:] and last.at_end and not last.at_start
+        top = queue_window(session, flt, around=None, size=9)
+        assert top.rows == rows[:9] and top.at_start and not top.at_end
+        near_top = queue_window(session, flt, around=rows[1].key, size=9)
+        assert near_top.rows == rows[:9] and near_top.at_start
+        whole = queue_window(session, flt, around=rows[5].key, size=len(rows))
+        assert whole.rows == rows and whole.at_start and whole.at_end
 
         hits = [r for r in rows if "gz" in r.path.lower()]
         assert len(hits) > 2

@@ -11,15 +11,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ospo_tui.screens.inspector import InspectorScreen
-from ospo_tui.screens.queue import QueueScreen
-from ospo_tui.screens.queue_table import QueueTable
-from ospo_tui.screens.source_view import SourceView
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
+from ospo_tui.screens.inspector import InspectorScreen
+from ospo_tui.screens.queue import QueueScreen
+from ospo_tui.screens.queue_table import QueueTable
+from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.importer import import_scan_file
 from tests.tui_support import REVIEWER, screen_text, settle
 

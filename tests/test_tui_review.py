@@ -6,17 +6,18 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from textual.widgets import DataTable
+
+from ospo_tui import app as app_module
+from ospo_tui.app import ReviewApp
+from ospo_tui.db import Database
 from ospo_tui.screens.help import HelpScreen
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.picker import PickerScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.source_view import SourceView
-from textual.widgets import DataTable, Static
-
-from ospo_tui import app as app_module
-from ospo_tui.app import ReviewApp
-from ospo_tui.db import Database
+from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.queue import QueueFilter, queue_page
 from tests.conftest import SCANCODE_FIXTURES
@@ -254,7 +255,7 @@ def test_queue_window_pages_a_large_queue(
             await pilot.press("g")
             await settle(pilot)
             assert table.current is not None and table.current.path == expected[0]
-            status = queue.query_one("#queue-count", Static)
-            assert "file 1 of" in str(status.render())
+            status = queue.query_one("#queue-count", StatusLine)
+            assert status.content.plain.startswith(f"file 1 of {len(expected)}")
 
     asyncio.run(drive())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ospo_tui.models import Scan
 from sqlalchemy import update
 
 from ospo_tui.app import ReviewApp
 from ospo_tui.commands.demo import sample_paths
 from ospo_tui.db import Database
+from ospo_tui.models import Scan
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.importer import import_scan_file
 

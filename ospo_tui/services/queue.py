@@ -186,24 +186,40 @@ def queue_position(session: Session, flt: QueueFilter, key: QueueKey) -> int:
     return session.scalar(query) or 0
 
 
+@dataclass(frozen=True)
+class QueueWindow:
+    """A slice of the queue, and whether it touches either end of it."""
+
+    rows: list[QueueRow]
+    at_start: bool
+    at_end: bool
+
+
 def queue_window(
     session: Session, flt: QueueFilter, *, around: QueueKey | None, size: int = 150
-) -> list[QueueRow]:
-    """About ``size`` rows with ``around`` (or the first row at or after it) near the middle.
+) -> QueueWindow:
+    """About ``size`` rows with ``around`` (or the first row at or after it) a third of the way in.
 
-    Near either end of the queue the window shifts so it stays full when it can.
+    Near either end of the queue the window shifts so it stays full when it can. Each end is
+    found by asking for one row more than needed, so no count is required.
     """
     if around is None:
-        return queue_page(session, flt, limit=size)
-    half = size // 3
-    before = queue_page_before(session, flt, before=around, limit=half)
-    after = queue_page(session, flt, start=around, limit=size - len(before))
-    if len(before) + len(after) < size and before:
-        more = queue_page_before(
-            session, flt, before=before[0].key, limit=size - len(before) - len(after)
-        )
-        before = more + before
-    return before + after
+        rows = queue_page(session, flt, limit=size + 1)
+        return QueueWindow(rows[:size], True, len(rows) <= size)
+    want_before = size // 3
+    before = queue_page_before(session, flt, before=around, limit=want_before + 1)
+    at_start = len(before) <= want_before
+    before = before[-want_before:] if want_before else []
+    want_after = size - len(before)
+    after = queue_page(session, flt, start=around, limit=want_after + 1)
+    at_end = len(after) <= want_after
+    after = after[:want_after]
+    missing = size - len(before) - len(after)
+    if missing > 0 and not at_start and before:
+        more = queue_page_before(session, flt, before=before[0].key, limit=missing + 1)
+        at_start = len(more) <= missing
+        before = more[-missing:] + before
+    return QueueWindow(before + after, at_start, at_end)
 
 
 def queue_neighbour(
@@ -254,6 +270,8 @@ def queue_search(
         row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
         if row is not None:
             return QueueRow(*row)
+        # Wrap: only the rows on the other side of start are left to look at.
+        base = base.where(_KEY <= tuple_(*start) if forward else _KEY >= tuple_(*start))
     row = session.execute(base.order_by(*order).limit(1)).first()
     return QueueRow(*row) if row is not None else None
 
