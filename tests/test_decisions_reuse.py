@@ -6,11 +6,13 @@ from pathlib import Path
 
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, Scan
-from ospo_tui.services.audit import verify_chain
+from ospo_tui.services.audit import Actor, verify_chain
 from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, undo_bulk
 from ospo_tui.services.decisions import STALE_REASON, decide
 from ospo_tui.services.history import file_history
 from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.members import add_member
+from ospo_tui.services.questions import ask
 from ospo_tui.services.reuse import stale_difference
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload, rescan
 
@@ -73,10 +75,14 @@ def test_rescan_reuses_by_sha256_and_marks_changed_findings_stale(
     assert item(db, third, FAQ).state == "decided"
 
 
-def test_history_shows_import_decision_bulk_undo_and_reuse(db: Database, tmp_path: Path) -> None:
+def test_history_shows_import_decision_question_bulk_undo_and_reuse(
+    db: Database, tmp_path: Path
+) -> None:
     first = import_zlib(db)
     adler = item(db, first, ADLER)
     decide(db, BOB, adler.id, 1, "zlib", "to_discuss", None, None, "ask legal")
+    add_member(db, Actor("ada", "admin"), "erin", "engineer")
+    ask(db, RITA, adler.id, "erin", "Is adler32.c shipped?")
     bulk = apply_bulk(db, RITA, BulkSelection(first, same_expression="Zlib"), "Zlib", "identified")
     undo_bulk(db, BOB, bulk.bulk_id)
     import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))
@@ -87,6 +93,7 @@ def test_history_shows_import_decision_bulk_undo_and_reuse(db: Database, tmp_pat
     assert actions == [
         ("scan.import", "rita"),
         ("decision.record", "bob"),
+        ("question.ask", "rita"),
         ("decision.bulk", "rita"),
         ("decision.undo", "bob"),
         ("scan.import", "rita"),
@@ -94,15 +101,16 @@ def test_history_shows_import_decision_bulk_undo_and_reuse(db: Database, tmp_pat
     ]
     summaries = [h.summary for h in history]
     assert summaries[1] == "(no decision) → Zlib [To be discussed]; state open → to_discuss"
-    assert summaries[2].startswith(
-        "Zlib [To be discussed] → Zlib [Identified]; state to_discuss → decided; bulk "
+    assert summaries[3].startswith(
+        "Zlib [To be discussed] → Zlib [Identified]; state question → decided; bulk "
     )
-    assert f"undoing {bulk.bulk_id}" in summaries[3]
-    assert "Zlib [Identified] → Zlib [To be discussed]" in summaries[3]
-    assert summaries[5].startswith("(no decision) → Zlib [To be discussed]")
-    assert "reused from scan" in summaries[5]
+    assert f"undoing {bulk.bulk_id}" in summaries[4]
+    assert "Zlib [Identified] → Zlib [To be discussed]; state decided → question" in summaries[4]
+    assert summaries[6].startswith("(no decision) → Zlib [To be discussed]")
+    assert "reused from scan" in summaries[6]
     assert all(h.occurred_at.endswith("Z") for h in history)
     assert history[1].payload["new"]["private_comment"] == "ask legal"
+    assert summaries[2].endswith("(rita → erin): Is adler32.c shipped?")
     with db.session() as session:
         assert file_history(session, "no/such/file") == []
         assert verify_chain(session).ok

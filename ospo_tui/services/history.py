@@ -63,6 +63,11 @@ def describe(action: str, payload: dict[str, Any]) -> str:
         if note and note != old.get("public_note"):
             line += f"; note: {note}"
         return line
+    if action.startswith("question."):
+        return (
+            f"{action.removeprefix('question.')} on question {payload.get('question_id')}"
+            f" ({payload.get('asked_by')} → {payload.get('assigned_to')}): {payload.get('text')}"
+        )
     if action.startswith("scan."):
         counts = payload.get("counts") or {}
         return f"{action.removeprefix('scan.')} of scan ({counts.get('files', '?')} files)"
