@@ -21,6 +21,8 @@ from ospo_tui.models import Base
 
 def test_upgrade_downgrade_round_trip(db_url: str) -> None:
     db = Database(db_url)
+    downgrade_to(db.engine, "base")  # the PostgreSQL test database starts migrated
+    assert not set(Base.metadata.tables) & set(inspect(db.engine).get_table_names())
     upgrade_to_head(db.engine)
     assert current_revision(db.engine) == head_revision(db.engine)
     tables = set(inspect(db.engine).get_table_names())
@@ -57,6 +59,7 @@ def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
 def test_single_head_and_every_step_goes_up_and_down(db_url: str) -> None:
     """Each revision upgrades and downgrades on its own, so any version can be rolled back."""
     db = Database(db_url)
+    downgrade_to(db.engine, "base")
     config = alembic_config(db.engine)
     script = ScriptDirectory.from_config(config)
     assert len(script.get_heads()) == 1
