@@ -40,11 +40,13 @@ from ospo_tui.services.decisions import (
     decide,
     validate_fields,
 )
+from ospo_tui.services.queue import QueueFilter
 from ospo_tui.services.spdx_validation import complete_last_token, normalise_spdx
 
 SCOPE_FILE = "file"
 SCOPE_SAME = "same_expression"
 SCOPE_GLOB = "glob"
+SCOPE_QUEUE = "queue"
 NO_REASON = "-"
 
 
@@ -102,9 +104,12 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         Binding("escape", "cancel", "Cancel", id="decision_form.cancel", tooltip="Discard"),
     ]
 
-    def __init__(self, context: DecisionContext) -> None:
+    def __init__(self, context: DecisionContext, queue_filter: QueueFilter | None = None) -> None:
         super().__init__()
         self.context = context
+        self.queue_filter = (
+            queue_filter if queue_filter and queue_filter.scan_id == context.scan_id else None
+        )
         self.version = context.version
         self.pending: tuple[BulkSelection, BulkPreview] | None = None
         self.saving = False
@@ -162,6 +167,10 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
                     )
                 )
             scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
+            if self.queue_filter is not None:
+                scopes.append(
+                    (Text("every file the queue shows (its current filter)"), SCOPE_QUEUE)
+                )
             yield Select(scopes, value=SCOPE_FILE, allow_blank=False, id="decision-scope")
             directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
             yield Input(value=directory, id="decision-glob", disabled=True)
@@ -249,6 +258,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             if not glob:
                 raise InputError("type the path glob the bulk applies to")
             return BulkSelection(c.scan_id, path_glob=glob)
+        if scope == SCOPE_QUEUE and self.queue_filter is not None:
+            return BulkSelection(c.scan_id, queue_filter=self.queue_filter)
         return None
 
     def action_save(self) -> None:
@@ -385,6 +396,16 @@ def open_decision_form(
                     reload(screen.flt)
         on_done(review_item_id)
 
+    # The queue (or the inspector walking it) the form was opened from, for "what it shows".
+    shown_filter = next(
+        (
+            getattr(screen, "flt", None)
+            for screen in reversed(app.screen_stack)
+            if isinstance(getattr(screen, "flt", None), QueueFilter)
+        ),
+        None,
+    )
+
     def prepare() -> None:
         try:
             with database(app).read_session() as session:
@@ -392,6 +413,7 @@ def open_decision_form(
         except OspoError as err:
             app.call_from_thread(notify_safe, app, str(err), severity="error")
             return
-        app.call_from_thread(app.push_screen, DecisionForm(context), finished)
+        form = DecisionForm(context, shown_filter)
+        app.call_from_thread(app.push_screen, form, finished)
 
     app.run_worker(prepare, thread=True, group="decision-form", exit_on_error=False)

@@ -11,13 +11,14 @@ from textual.widgets import Input, Select, Static
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
 from ospo_tui.models import ReviewItem
-from ospo_tui.screens.decision_form import SCOPE_SAME, DecisionForm
+from ospo_tui.screens.decision_form import SCOPE_QUEUE, SCOPE_SAME, DecisionForm
 from ospo_tui.screens.decision_history import DecisionHistory
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.decisions import decide
+from ospo_tui.services.queue import queue_count
 from tests.decision_helpers import events, payload
 from tests.tui_support import import_sample, settle
 
@@ -172,10 +173,33 @@ def test_history_tab_shows_who_when_what(sample_app: ReviewApp, sqlite_db: Datab
             await pilot.press("enter")  # inspector
             await settle(pilot)
             assert isinstance(sample_app.screen, InspectorScreen)
+            await pilot.press("6")  # the History tab
+            await settle(pilot)
             history = sample_app.screen.query_one(DecisionHistory)
             assert [e.action for e in history.entries] == ["scan.import", "decision.record"]
             shown = str(history.render())
             assert "bob (reviewer)" in shown
             assert "→ MIT [Irrelevant (not shipped), code]" in shown
+
+    asyncio.run(drive())
+
+
+def test_bulk_over_what_the_queue_shows(sample_app: ReviewApp, sqlite_db: Database) -> None:
+    async def drive() -> None:
+        async with sample_app.run_test(size=SIZE) as pilot:
+            await _open_form(pilot, sample_app)
+            form = sample_app.screen
+            assert isinstance(form, DecisionForm) and form.queue_filter is not None
+            with sqlite_db.session() as session:
+                shown = queue_count(session, form.queue_filter)
+            form.query_one("#decision-expression", Input).value = "NOASSERTION"
+            form.query_one("#decision-scope", Select).value = SCOPE_QUEUE
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert f"{shown} files will get this decision" in _static(form, "#decision-conflict")
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert len(events(sqlite_db, "decision.bulk")) == shown > 10
 
     asyncio.run(drive())

@@ -17,6 +17,7 @@ from ospo_tui.services.bulk_decisions import (
     undo_bulk,
 )
 from ospo_tui.services.decisions import decide
+from ospo_tui.services.queue import QueueFilter, queue_page
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload
 
 README = "zlib-1.2.11/README"
@@ -133,3 +134,25 @@ def test_bulk_by_path_glob_and_ids_and_bad_selections(sqlite_db: Database) -> No
     skip = BulkSelection(scan, path_glob="zlib-1.2.11/*", skip_decided=True)
     with sqlite_db.session() as session:
         assert preview_bulk(session, skip).already_decided == 0
+
+
+def test_bulk_over_what_the_queue_shows(db: Database) -> None:
+    scan = import_zlib(db)
+    flt = QueueFilter(scan_id=scan, license="gpl")
+    with db.session() as session:
+        shown = {row.id for row in queue_page(session, flt, limit=1000)}
+        preview = preview_bulk(session, BulkSelection(scan, queue_filter=flt))
+    assert preview.files == len(shown) == 11  # 10 GNAT-exception files and the FAQ
+    result = apply_bulk(
+        db, RITA, BulkSelection(scan, queue_filter=flt), "NOASSERTION", "to_discuss"
+    )
+    assert {int(e.subject_id or 0) for e in events(db, "decision.bulk")} == shown
+    assert payload(events(db, "decision.bulk")[0])["selection"]["queue_filter"]["license"] == "gpl"
+    assert result.files == 11
+    with pytest.raises(InputError, match="another scan"):
+        preview_bulk_in(db, BulkSelection(scan + 1, queue_filter=flt))
+
+
+def preview_bulk_in(db: Database, selection: BulkSelection) -> None:
+    with db.session() as session:
+        preview_bulk(session, selection)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
@@ -35,7 +35,7 @@ from ospo_tui.services.decisions import (
     validate_fields,
     write_decisions,
 )
-from ospo_tui.services.queue import glob_to_like
+from ospo_tui.services.queue import QueueFilter, glob_to_like, queue_selection
 from ospo_tui.services.roles import require
 
 _BATCH = 5000
@@ -50,9 +50,12 @@ class BulkSelection:
     same_expression: str | None = None  # detected expression, SPDX or ScanCode form, exact
     path_glob: str | None = None  # shell-style * and ?, over the whole path
     skip_decided: bool = False  # leave files that already have a decision alone
+    queue_filter: QueueFilter | None = None  # every file the queue shows under this filter
 
     def condition(self) -> ColumnElement[bool]:
-        if not (self.review_item_ids or self.same_expression or self.path_glob):
+        if not (
+            self.review_item_ids or self.same_expression or self.path_glob or self.queue_filter
+        ):
             raise InputError("a bulk decision needs files: ids, --same-expression or --glob")
         parts: list[ColumnElement[bool]] = [ReviewItem.scan_id == self.scan_id]
         if self.review_item_ids:
@@ -69,6 +72,10 @@ class BulkSelection:
             parts.append(ReviewItem.path.like(glob_to_like(self.path_glob), escape="\\"))
         if self.skip_decided:
             parts.append(ReviewItem.current_decision_id.is_(None))
+        if self.queue_filter is not None:
+            if self.queue_filter.scan_id != self.scan_id:
+                raise InputError("the queue filter is for another scan")
+            parts.append(ReviewItem.id.in_(queue_selection(self.queue_filter)))
         return and_(*parts)
 
     def as_payload(self) -> dict[str, object]:
@@ -78,6 +85,7 @@ class BulkSelection:
             "same_expression": self.same_expression,
             "path_glob": self.path_glob,
             "skip_decided": self.skip_decided,
+            "queue_filter": None if self.queue_filter is None else asdict(self.queue_filter),
         }
 
 

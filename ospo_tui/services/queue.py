@@ -280,3 +280,9 @@ def queue_row(session: Session, review_item_id: int) -> QueueRow | None:
     """One row as the queue shows it, whatever the filter (after a decision, say)."""
     row = session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
     return QueueRow(*tuple(row)) if row is not None else None
+
+
+def queue_selection(flt: QueueFilter) -> Select:  # type: ignore[type-arg]
+    """The ids of every item the filter shows, as a subquery: a bulk decision over "what the
+    queue shows" selects exactly these."""
+    return _filtered(select(ReviewItem.id), flt)
