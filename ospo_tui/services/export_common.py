@@ -336,7 +336,13 @@ _DECISION_COLUMNS = (
 
 def decisions_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[DecisionRecord]]:
     found: dict[int, list[DecisionRecord]] = {}
-    query = select(*_DECISION_COLUMNS).where(Decision.file_id.in_(ids)).order_by(Decision.id)
+    # Through review items: decisions are indexed by review item, not by file.
+    items = select(ReviewItem.id).where(ReviewItem.file_id.in_(ids))
+    query = (
+        select(*_DECISION_COLUMNS)
+        .where(Decision.review_item_id.in_(items.scalar_subquery()))
+        .order_by(Decision.id)
+    )
     for row in session.execute(query):
         found.setdefault(row[1], []).append(DecisionRecord(*tuple(row)))
     return found
@@ -351,11 +357,9 @@ def iter_decisions(
         rows = session.execute(
             select(*_DECISION_COLUMNS)
             .join(ScannedFile, ScannedFile.id == Decision.file_id)
-            .where(
-                Decision.project_id == scope.project_id,
-                ScannedFile.scan_id == scope.scan_id,
-                Decision.id > last_id,
-            )
+            # The scan implies the project; filtering on project_id too would lead SQLite to
+            # walk the project's decisions index and sort on every page (quadratic).
+            .where(ScannedFile.scan_id == scope.scan_id, Decision.id > last_id)
             .order_by(Decision.id)
             .limit(page)
         ).all()

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TextIO
 
+import orjson
 from license_expression import ExpressionError, Licensing
 from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.jsonschema.document_converter import DocumentConverter
@@ -498,12 +499,15 @@ def _write_json(  # noqa: PLR0913 - the parts of one document
     for key, value in head.items():
         out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
     out.write(' "files": [')
-    relationship_converter = RelationshipConverter()
+    # spdx-tools' own rendering of one CONTAINS relationship, reused as the template for all.
+    template = RelationshipConverter().convert(
+        Relationship(PACKAGE_ID, RelationshipType.CONTAINS, "SPDXRef-File-0")
+    )
     file_ids: list[int] = []
     written = 0
     for record in records:
         element = file_element(record, refs, text).as_json()
-        out.write(("\n  " if written == 0 else ",\n  ") + json.dumps(element, ensure_ascii=False))
+        out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(element).decode())
         file_ids.append(record.file_id)
         written += 1
         if progress and written % 500 == 0:
@@ -517,8 +521,8 @@ def _write_json(  # noqa: PLR0913 - the parts of one document
     for position, rel in enumerate(relationships):
         out.write(("\n  " if position == 0 else ",\n  ") + json.dumps(rel))
     for file_id in file_ids:
-        contains = Relationship(PACKAGE_ID, RelationshipType.CONTAINS, f"SPDXRef-File-{file_id}")
-        out.write(",\n  " + json.dumps(relationship_converter.convert(contains)))
+        template["relatedSpdxElement"] = f"SPDXRef-File-{file_id}"
+        out.write(",\n  " + orjson.dumps(template).decode())
     out.write("\n ]\n}\n")
     if progress:
         progress(written, total)
