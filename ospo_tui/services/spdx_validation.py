@@ -156,6 +156,10 @@ def normalise_spdx(text: str | None) -> str:
         parsed = licensing.parse(value, validate=True, strict=True)
     except (ExpressionParseError, ExpressionError) as exc:
         raise InputError(f"invalid license expression {value!r}: {_reason(exc, tokens)}") from None
+    except (AssertionError, IndexError, TypeError, AttributeError, ValueError, RecursionError):
+        # The boolean.py parser under license-expression fails this way on shapes it does not
+        # expect, such as "()" or "(AND MIT" (found by tests/test_fuzz_expressions.py).
+        raise InputError(f"invalid license expression {value!r}: malformed") from None
     if parsed is None:
         raise InputError("a concluded license is required: an SPDX expression, NONE or NOASSERTION")
     return str(licensing.dedup(parsed).render("{symbol.key}"))
