@@ -227,3 +227,20 @@ def test_rescan_log_shows_reused_decisions(sqlite_db: Database, tmp_path: Path) 
     assert ZLIB_H not in origins  # its content changed: nothing to reuse
     assert all(r["reused_from_id"] for r in doc["decisions"])
     assert verify_exported_log(target).ok
+
+
+def test_undone_bulk_is_logged_and_verifies(sqlite_db: Database, tmp_path: Path) -> None:
+    from ospo_tui.services.bulk_decisions import undo_bulk
+
+    reviewed = reviewed_zlib(sqlite_db)
+    undo_bulk(sqlite_db, RITA, reviewed.bulk_id)
+    target = tmp_path / "log.json"
+    run_export(sqlite_db, AUDITOR, "decision-log", target, project="zlib", include_private=True)
+    rows = json.loads(target.read_text(encoding="utf-8"))["decisions"]
+    undone = [r for r in rows if r["origin"] == "undo"]
+    bulk = [r for r in rows if r["bulk_id"] == reviewed.bulk_id]
+    assert undone and len(undone) == len(bulk)
+    assert {r["decision_type"] for r in undone} == {"cleared"}
+    assert {r["supersedes_id"] for r in undone} == {r["decision_id"] for r in bulk}
+    result = verify_exported_log(target)
+    assert result.ok, result.problems

@@ -443,7 +443,7 @@ def _cleaned(info: ExtractedLicensingInfo, text: _Text) -> ExtractedLicensingInf
     )
 
 
-def _write_tag_value(  # noqa: PLR0913 - the parts of one document
+def _write_tag_value(
     out: TextIO,
     creation: CreationInfo,
     package: Package,
@@ -479,7 +479,7 @@ def _write_tag_value(  # noqa: PLR0913 - the parts of one document
     return written
 
 
-def _write_json(  # noqa: PLR0913 - the parts of one document
+def _write_json(
     out: TextIO,
     creation: CreationInfo,
     package: Package,

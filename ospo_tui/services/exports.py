@@ -89,7 +89,7 @@ def run_export(
     )
 
 
-def _write(  # noqa: PLR0913 - a dispatch over the four writers
+def _write(
     kind: str,
     session: Any,
     scope: Any,
