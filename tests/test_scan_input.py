@@ -8,12 +8,12 @@ import signal
 from pathlib import Path
 
 import pytest
-from ospo_tui.models import Scan
 from scan_support import findings_by_path
 from sqlalchemy import select
 
 from ospo_tui.cli import main
 from ospo_tui.db import open_database
+from ospo_tui.models import Scan
 from ospo_tui.services import scan_runner
 from ospo_tui.services.scan_pool import ScanPool
 from ospo_tui.services.scan_progress import ScanProgress
@@ -201,6 +201,7 @@ def test_a_stuck_worker_is_killed_and_replaced() -> None:
         assert not events[0].ok and "killed after 2 seconds" in events[0].error
         while not pool.idle():
             pool.poll(0.2)
+        pool.hard_timeout = 120  # the replacement must now be given time to answer
         assert pool.submit(2, "scan", (license_file, 60.0))
         done = []
         while not done:

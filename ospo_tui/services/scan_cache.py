@@ -69,7 +69,9 @@ class ResultCache:
     def known(self, keys: list[str]) -> dict[str, bool]:
         """Which keys are cached, each with whether its result still has references to follow."""
         found: dict[str, bool] = {}
-        has_references = ScanResultCache.result_json.contains(f'"{REFERENCES_KEY}"')
+        has_references = ScanResultCache.result_json.contains(
+            f'"{REFERENCES_KEY}"', autoescape=True
+        )
         with self.db.session() as session:
             for start in range(0, len(keys), LOOKUP_BATCH):
                 chunk = list(set(keys[start : start + LOOKUP_BATCH]))

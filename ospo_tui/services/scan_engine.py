@@ -8,6 +8,7 @@ when the scan is assembled, so one cached result serves every copy of the same c
 from __future__ import annotations
 
 import posixpath
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -210,6 +211,8 @@ def fill_from_file(entry: dict[str, Any], path: str) -> None:
 
 def worker_main(connection: Any) -> None:
     """Pool worker loop: warm up once, then answer ``(task_id, kind, args)`` until told to stop."""
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         warm_up()
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which stops the scan

@@ -9,12 +9,12 @@ file maps paths to cached results, so memory stays flat however large the tree.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import os
 import posixpath
 import re
 import tempfile
 import time
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -41,6 +41,7 @@ from ospo_tui.services.scan_tree import SourceTree, TreeEntry
 
 DEFAULT_MAX_SIZE = 50 * 1024 * 1024
 HASH_BATCH = 200
+MAX_BACKLOG = 2000
 CACHE_BATCH = 100
 CACHE_FLUSH_SECONDS = 2.0
 ASSEMBLY_BATCH = 500
@@ -80,7 +81,7 @@ class _Job:
     kind: str
     args: tuple[Any, ...]
     paths: list[str]
-    cache: bool = True
+    size: int = 0
 
 
 class _Manifest:
@@ -144,7 +145,8 @@ class ScanRun:
         self._pool: ScanPool | None = None
         self._jobs: dict[int, _Job] = {}
         self._next_job_id = 0
-        self._queue: deque[int] = deque()
+        # largest first, so no big file is left to run alone at the end
+        self._queue: list[tuple[int, int]] = []  # heap of (-size, job id)
         self._by_key: dict[str, int] = {}
         self._to_store: dict[str, dict[str, Any]] = {}
         self._last_store = time.monotonic()
@@ -181,19 +183,22 @@ class ScanRun:
         job_id = self._next_job_id
         self._jobs[job_id] = job
         self._by_key[job.key] = job_id
-        self._queue.append(job_id)
+        heapq.heappush(self._queue, (-job.size, job_id))
+        # start loading the license index now, while the rest of the tree is hashed
+        self._pool_started()
 
     def _pump(self, wait: float) -> None:
         """Hand queued jobs to idle workers and take in whatever has finished."""
         if not self._jobs:
+            self._report()
             return
         pool = self._pool_started()
         while self._queue and pool.idle():
-            job_id = self._queue[0]
+            job_id = self._queue[0][1]
             job = self._jobs[job_id]
             if not pool.submit(job_id, job.kind, job.args):
                 break
-            self._queue.popleft()
+            heapq.heappop(self._queue)
         for event in pool.poll(wait):
             self._finished(event)
         self._store_results()
@@ -248,7 +253,7 @@ class ScanRun:
         self.progress.skipped = len(self.skipped)
 
     def _scan_batch(self, batch: list[TreeEntry]) -> None:
-        keyed: list[tuple[TreeEntry, str]] = []
+        keyed: list[tuple[TreeEntry, str, int]] = []
         for entry in batch:
             try:
                 sha256, size = _hash(entry.location)
@@ -268,9 +273,9 @@ class ScanRun:
                 self.progress.errors += 1
                 self.progress.done += 1
                 continue
-            keyed.append((entry, cache_key(sha256, self.fingerprint)))
-        found = self.cache.known([key for _, key in keyed])
-        for entry, key in keyed:
+            keyed.append((entry, cache_key(sha256, self.fingerprint), size))
+        found = self.cache.known([key for _, key, _ in keyed])
+        for entry, key, size in keyed:
             fresh = self._to_store.get(key)
             if fresh is not None:  # same content as a file scanned moments ago
                 self.manifest.add(entry.path, key)
@@ -286,19 +291,20 @@ class ScanRun:
                 self.progress.done += 1
             else:
                 timeout = self.request.timeout
-                self._enqueue(_Job(key, "scan", (entry.location, timeout), [entry.path]))
+                args = (entry.location, timeout)
+                self._enqueue(_Job(key, "scan", args, [entry.path], size))
 
     def _scan(self) -> None:
         self.progress.phase = "scanning"
         files = (entry for entry in self.tree.walk() if not entry.skipped)
         exhausted = False
         while not exhausted or self._jobs:
-            # Keep a bounded backlog: enough to feed every worker, never the whole tree.
-            if not exhausted and len(self._queue) < 4 * self.request.processes + HASH_BATCH:
+            # A bounded backlog: wide enough to schedule big files first, never the whole tree.
+            if not exhausted and len(self._queue) < MAX_BACKLOG:
                 batch = [entry for _, entry in zip(range(HASH_BATCH), files, strict=False)]
                 exhausted = len(batch) < HASH_BATCH
                 self._scan_batch(batch)
-                self._report()
+                self._pump(0)  # keep the workers fed while hashing
                 continue
             self._pump(0.1)
         self._store_results(force=True)
@@ -331,28 +337,30 @@ class ScanRun:
             candidate_results = self.cache.load(session, list(set(candidate_keys.values())))
         root = self.tree.name
         for path, key in self.referencing:
-            candidates = {
-                f"{root}/{c}": candidate_results[candidate_keys[c]]
+            # only files that exist and have detections can resolve a reference
+            found_keys = {
+                c: candidate_keys[c]
                 for c in wanted_by_path[path]
                 if c in candidate_keys
-                and candidate_results.get(candidate_keys[c])
-                and candidate_results[candidate_keys[c]].get("license_detections")
+                and (candidate_results.get(candidate_keys[c]) or {}).get("license_detections")
             }
-            if not candidates:
+            if not found_keys:
                 continue
-            parts = [key, *sorted(f"{p}={candidate_keys[p[len(root) + 1 :]]}" for p in candidates)]
+            candidates = {f"{root}/{c}": candidate_results[k] for c, k in found_keys.items()}
+            # the resolved result names files by codebase path, so those paths are in its key
+            parts = [key, f"{root}/{path}", *sorted(f"{c}={k}" for c, k in found_keys.items())]
             resolved_key = derived_key("references", parts)
             args = (own[key], f"{root}/{path}", root, candidates)
             self._enqueue(_Job(resolved_key, "resolve", args, [path]))
-        queued = [self._jobs[job_id] for job_id in self._queue]
+        queued = [self._jobs[job_id] for _, job_id in self._queue]
         found = self.cache.known([job.key for job in queued])
         for job in queued:
             if job.key in found:
                 for path in job.paths:
                     self.overrides[path] = job.key
-                job_id = self._by_key.pop(job.key)
-                del self._jobs[job_id]
-                self._queue.remove(job_id)
+                del self._jobs[self._by_key.pop(job.key)]
+        self._queue = [(size, i) for size, i in self._queue if i in self._jobs]
+        heapq.heapify(self._queue)
         while self._jobs:
             self._pump(0.1)
         self._store_results(force=True)
@@ -422,12 +430,12 @@ class ScanRun:
                         "text": catalog.license_text(info.key),
                     }
                 )
-            ingest.scan.reused_count = self.progress.reused
             scan = ingest.finish(
                 extra_event={
                     "root": str(self.tree.root),
                     "scanned": self.progress.scanned,
-                    "reused": self.progress.reused,
+                    # results copied from the cache (Scan.reused_count counts reused decisions)
+                    "results_reused": self.progress.reused,
                     "skipped": len(self.skipped),
                 }
             )
