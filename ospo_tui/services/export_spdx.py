@@ -195,7 +195,9 @@ def _verification_code(session: Session, scan_id: int) -> PackageVerificationCod
             .execution_options(yield_per=20_000)
         )
     )
-    return PackageVerificationCode(hashlib.sha1("".join(digests).encode()).hexdigest())  # noqa: S324
+    # SHA-1 because SPDX 2.3 specifies it here, not for security.
+    digest = hashlib.sha1("".join(digests).encode(), usedforsecurity=False).hexdigest()
+    return PackageVerificationCode(digest)
 
 
 def _spdx_date(text: str) -> str:
