@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ospo_tui.models import CopyrightStatement, LicenseDetection, LicenseMatch, ScannedFile
 from sqlalchemy import select
 
 from ospo_tui.db import Database
+from ospo_tui.models import CopyrightStatement, LicenseDetection, LicenseMatch, ScannedFile
 
 FILE_FIELDS = (
     "sha1",
