@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ospo_tui.models import ReviewItem
 from sqlalchemy import update
 
+from ospo_tui.models import ReviewItem
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.dashboard import dashboard
 from ospo_tui.services.importer import import_scan_file

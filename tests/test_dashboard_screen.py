@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ospo_tui.screens.dashboard import DashboardScreen
 from textual.app import App
 
 from ospo_tui.db import Database
+from ospo_tui.screens.dashboard import DashboardScreen
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.dashboard import Bar
 from ospo_tui.services.importer import import_scan_file
@@ -101,9 +101,8 @@ async def _select_second_license(host: DashboardHost) -> Bar:
 def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
     host: DashboardHost,
 ) -> None:
-    from ospo_tui.screens.queue import QueueScreen
-
     from ospo_tui.app import ReviewApp
+    from ospo_tui.screens.queue import QueueScreen
 
     class Workbench(ReviewApp):
         CSS_PATH = None  # the look is not under test here
@@ -130,11 +129,11 @@ def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
 
 
 def test_filter_dialog_filters_by_policy_alert(host: DashboardHost) -> None:
-    from ospo_tui.screens.filter_dialog import FilterDialog
-    from ospo_tui.screens.queue import QueueScreen
     from textual.widgets import Select
 
     from ospo_tui.app import ReviewApp
+    from ospo_tui.screens.filter_dialog import FilterDialog
+    from ospo_tui.screens.queue import QueueScreen
 
     class Workbench(ReviewApp):
         CSS_PATH = None
