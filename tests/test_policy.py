@@ -386,3 +386,40 @@ def test_stale_decisions_stay_first_across_policy_loads(sqlite_db, tmp_path: Pat
             2,
         )
         assert fresh_item.priority == with_alert(base_rank(fresh_item.priority), "ok") > 12
+
+
+_KEYS_BY_ALERT = {
+    "ok": ["mit", "Apache-2.0", "BSD-2-Clause"],
+    "warning": ["lgpl-2.1", "LGPL-2.1-only", "classpath-exception-2.0"],
+    "error": ["gpl-2.0", "GPL-2.0-only"],
+    "missing": ["zlib", "MPL-2.0", "llvm-exception"],
+}
+
+
+def test_any_compound_expression_takes_its_worst_key() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    policy = _policy()
+    leaves = st.sampled_from([(k, a) for a, keys in _KEYS_BY_ALERT.items() for k in keys])
+
+    def combine(children):  # type: ignore[no-untyped-def]
+        return st.tuples(children, st.sampled_from(["AND", "OR"]), children).map(
+            lambda t: (f"({t[0][0]} {t[1]} {t[2][0]})", min(t[0][1], t[2][1], key=_rank))
+        )
+
+    def _rank(alert: str) -> int:
+        return ("error", "warning", "missing", "ok").index(alert)
+
+    with_exceptions = st.tuples(leaves, leaves).map(
+        lambda t: (f"{t[0][0]} WITH {t[1][0]}", min(t[0][1], t[1][1], key=_rank))
+    )
+    expressions = st.recursive(st.one_of(leaves, with_exceptions), combine, max_leaves=8)
+
+    @settings(max_examples=300, deadline=None)
+    @given(expressions)
+    def check(case: tuple[str, str]) -> None:
+        expression, worst = case
+        assert policy.alert(expression) == worst, expression
+
+    check()
