@@ -76,6 +76,10 @@ def test_export_then_verify_offline(
             "no such directory",
         ),
         (
+            ["export", "cyclonedx", "--project", "zlib", "-o", "{tmp}/x" + "y" * 300],
+            "cannot write: File name too long",
+        ),
+        (
             ["export", "spdx", "--project", "zlib", "--include-private", "-o", "{tmp}/x.json"],
             "--include-private applies to the decision log only",
         ),

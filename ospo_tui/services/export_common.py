@@ -385,17 +385,24 @@ def count_decisions(session: Session, scope: ExportScope) -> int:
 def atomic_output(target: Path, *, newline: str | None = None) -> Iterator[TextIO]:
     """A text file that appears at ``target`` only once completely written."""
     target = Path(target)
-    if target.is_dir():
-        raise InputError(f"{target}: is a directory")
-    if not target.parent.is_dir():
-        raise InputError(f"{target.parent}: no such directory")
     tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        with tmp.open("w", encoding="utf-8", newline=newline) as handle:
+        if target.is_dir():
+            raise InputError(f"{target}: is a directory")
+        if not target.parent.is_dir():
+            raise InputError(f"{target.parent}: no such directory")
+        handle = tmp.open("w", encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as exc:  # disk full, target became a directory...
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
