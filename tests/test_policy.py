@@ -423,3 +423,27 @@ def test_any_compound_expression_takes_its_worst_key() -> None:
         assert policy.alert(expression) == worst, expression
 
     check()
+
+
+def test_a_policy_loaded_during_an_import_judges_that_scan(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from ospo_tui.services.ingest import ScanHeader, ScanIngest
+
+    raw = json.loads(PYTHON_LIBS.read_text(encoding="utf-8"))
+    with db.session() as session:
+        ingest = ScanIngest(
+            session, project_name="libs", source="import", header=ScanHeader(), actor=ADMIN
+        )
+        assert ingest.policy.version == 1  # the default, stored as the import began
+        for entry in raw["files"]:
+            ingest.add_file(entry)
+        # Another session loads a policy before this import completes (on SQLite it waits
+        # for nothing: the import is simulated by loading in between, in the same session).
+        rules = parse_policy(ORG_POLICY)
+        from ospo_tui.services.policy_versions import _store
+
+        _store(session, ADMIN, 2, "org", ORG_POLICY, rules, False)
+        scan = ingest.finish()
+        items = session.scalars(select(ReviewItem).where(ReviewItem.scan_id == scan.id)).all()
+    assert {i.policy_version for i in items} == {2}
+    gpl = [i for i in items if i.detected_expression and "gpl-2.0" in i.detected_expression]
+    assert gpl and all(i.policy_alert == "error" for i in gpl)

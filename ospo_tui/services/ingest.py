@@ -32,7 +32,7 @@ from ospo_tui.models import (
 )
 from ospo_tui.services.audit import Actor, append_event
 from ospo_tui.services.license_db import license_catalog
-from ospo_tui.services.policy_versions import policy_in_force
+from ospo_tui.services.policy_versions import policy_in_force, settle_policy
 from ospo_tui.services.priority import Findings, rank
 from ospo_tui.services.row_ids import RowIds
 from ospo_tui.services.scancode_format import (
@@ -375,6 +375,7 @@ class ScanIngest:
         scan.errors_count = self.counts["errors"]
         scan.state = "complete"
         self.session.flush()
+        self.policy = settle_policy(self.session, self.policy, scan.id)
         append_event(
             self.session,
             self.actor,

@@ -114,6 +114,19 @@ def policy_in_force(session: Session) -> LicensePolicy:
     return _compiled_for(session, _summary(session, newest))
 
 
+def settle_policy(session: Session, used: LicensePolicy, scan_id: int) -> LicensePolicy:
+    """Called as a scan completes: if a policy was loaded while the scan was being written,
+    judge the scan's items again under it. The version lock makes a concurrent load either
+    finish first (and be seen here) or wait for this scan to commit (and re-rank it)."""
+    _lock_versions(session)
+    newest = _newest(session)
+    if newest is None or newest.version == used.version:
+        return used
+    current = _compiled_for(session, _summary(session, newest))
+    apply_policy(session, current, [scan_id])
+    return current
+
+
 def stored_policy(session: Session) -> LicensePolicy | None:
     """The policy in force without writing anything (None if none was ever stored): for readers."""
     newest = _newest(session)
