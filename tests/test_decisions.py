@@ -206,3 +206,14 @@ def test_decisions_are_append_only(db: Database) -> None:
         session.execute(Decision.__table__.update().values(concluded_expression="Apache-2.0"))
     with pytest.raises(Exception, match="append-only"), db.session() as session:
         session.execute(Decision.__table__.delete())
+
+
+def test_deciding_without_a_version_supersedes_the_current_decision(db: Database) -> None:
+    """Scripts that pass no version take a row lock and supersede whatever is current."""
+    scan = import_zlib(db)
+    target = item(db, scan, FAQ)
+    first = decide(db, RITA, target.id, None, "MIT", "identified")
+    second = decide(db, BOB, target.id, None, "NOASSERTION", "to_discuss")
+    assert second.decision.supersedes_id == first.decision.id
+    assert second.previous == first.decision
+    assert (second.version, item(db, scan, FAQ).state) == (3, "to_discuss")
