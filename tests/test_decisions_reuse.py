@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from ospo_tui.db import Database
@@ -14,7 +15,7 @@ from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.members import add_member
 from ospo_tui.services.questions import ask
 from ospo_tui.services.reuse import stale_difference
-from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload, rescan
+from tests.decision_helpers import BOB, RITA, ZLIB, events, import_zlib, item, payload, rescan
 
 FAQ = "zlib-1.2.11/FAQ"  # decided, findings change in the rescan: stale
 ADLER = "zlib-1.2.11/adler32.c"  # decided, unchanged: reused as decided
@@ -114,3 +115,30 @@ def test_history_shows_import_decision_question_bulk_undo_and_reuse(
     with db.session() as session:
         assert file_history(session, "no/such/file") == []
         assert verify_chain(session).ok
+
+
+def test_a_file_that_gains_findings_stays_stale_until_confirmed(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """Decided with no findings; a later scanner finds a license in the same content."""
+    changelog = "zlib-1.2.11/ChangeLog"
+    first = import_zlib(sqlite_db)
+    decide(sqlite_db, RITA, item(sqlite_db, first, changelog).id, 1, "NONE", "identified")
+    doc = json.loads(ZLIB.read_text())
+    donor = next(e for e in doc["files"] if e["path"] == ADLER)
+    for entry in doc["files"]:
+        if entry["path"] == changelog:
+            entry["license_detections"] = donor["license_detections"]
+            entry["detected_license_expression"] = "zlib"
+            entry["detected_license_expression_spdx"] = "Zlib"
+    for number in (2, 3):
+        doc["headers"][0]["notice"] = f"rescan {number}"  # another input file each time
+        path = tmp_path / f"scan{number}.json"
+        path.write_text(json.dumps(doc))
+        scan = import_zlib(sqlite_db, path)
+        again = item(sqlite_db, scan, changelog)
+        assert (again.state, again.concluded_expression) == ("stale", "NONE")
+        with sqlite_db.session() as session:
+            difference = stale_difference(session, again.id)
+        assert difference is not None
+        assert (difference.old_detected, difference.new_detected) == (None, "Zlib")

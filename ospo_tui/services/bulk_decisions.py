@@ -220,6 +220,7 @@ def undo_bulk(
                     state=old_states.get(decision.event_seq),
                     bulk_id=undo_id,
                     findings_hash=previous[1] if previous else None,
+                    findings_from_item=previous is None,
                     supersedes_id=decision.id,
                     extra={
                         "undoes_bulk_id": bulk_id,

@@ -359,7 +359,10 @@ class DecisionChange:
     state: str | None = None  # default: from the decision type
     bulk_id: str | None = None
     reused_from_id: int | None = None
-    findings_hash: str | None = None  # default: the file's own (what the decision was made on)
+    # What the decision was made on: the file's own findings, unless carried from elsewhere
+    # (reuse and undo keep the original's, even None, so staleness is judged against it).
+    findings_hash: str | None = None
+    findings_from_item: bool = True
     priority: int | None = None
     priority_reason: str | None = None
     supersedes_id: int | None = None  # default: the item's current decision
@@ -444,9 +447,9 @@ def write_decisions(
             "supersedes_id": change.supersedes_id
             if change.supersedes_id is not None
             else change.item.current_decision_id,
-            "findings_hash": change.findings_hash
-            if change.findings_hash is not None
-            else change.item.findings_hash,
+            "findings_hash": change.item.findings_hash
+            if change.findings_from_item
+            else change.findings_hash,
             "actor": actor.name,
             "role": actor.role,
             "created_at": now,

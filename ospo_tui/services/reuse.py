@@ -100,6 +100,7 @@ def carry_over_decisions(session: Session, scan: Scan, actor: Actor) -> int:
                 bulk_id=batch_id,
                 reused_from_id=source.id,
                 findings_hash=source.findings_hash,
+                findings_from_item=False,
                 priority=1 if difference is not None else None,
                 priority_reason=STALE_REASON if difference is not None else None,
                 extra={
