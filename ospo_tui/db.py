@@ -51,8 +51,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+# Connection execution option of read-only work (``Database.reader``).
+READ_ONLY = "ospo_read_only"
+
+
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A read takes no lock: in WAL mode a deferred transaction reads one snapshot while writers
+    # go on, so a reviewer's screen never waits behind (or stalls) someone's decision.
+    read_only = conn.get_execution_options().get(READ_ONLY)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -95,6 +102,16 @@ class Database:
 
     def read_session(self) -> Session:
         return self._sessions()
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it neither waits for nor blocks a writer."""
+        with self._sessions() as session:
+            session.connection(execution_options={READ_ONLY: True})
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     def upgrade(self) -> None:
         from ospo_tui.migrate import upgrade_to_head

@@ -190,7 +190,7 @@ class InspectorScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
     def load(self, row: QueueRow) -> None:
         worker = get_current_worker()
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             review = load_file_review(session, row.id)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(review, row))
@@ -198,7 +198,7 @@ class InspectorScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
     def step(self, forward: bool) -> None:
         worker = get_current_worker()
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             row = queue_neighbour(session, self.flt, self.row.key, forward=forward)
             review = load_file_review(session, row.id) if row is not None else None
         if worker.is_cancelled:

@@ -71,7 +71,7 @@ class PickerScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
     def load(self) -> None:
         worker = get_current_worker()
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             data = PickerData(tuple(scan_summaries(session)))
         if not worker.is_cancelled:
             self.post_message(self.Loaded(data))

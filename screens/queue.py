@@ -97,15 +97,39 @@ class QueueScreen(Screen[None]):
             id="queue.search",
             tooltip="Incremental search in path and expression",
         ),
+        # Secondary keys stay out of the footer (the help screen and palette list them): every
+        # footer key is a widget rebuilt whenever focus or the screen changes.
         Binding(
-            "n", "search_next", "Next match", id="queue.search_next", tooltip="Next search match"
+            "n",
+            "search_next",
+            "Next match",
+            show=False,
+            id="queue.search_next",
+            tooltip="Next search match",
         ),
         Binding(
             "N",
             "search_previous",
             "Prev match",
+            show=False,
             id="queue.search_previous",
             tooltip="Previous search match",
+        ),
+        Binding(
+            "o",
+            "toggle_open",
+            "Open only",
+            show=False,
+            id="queue.open_only",
+            tooltip="Show only open files, or every state again",
+        ),
+        Binding(
+            "l",
+            "same_license",
+            "Same license",
+            show=False,
+            id="queue.same_license",
+            tooltip="Show only files whose detected expression holds this file's",
         ),
         Binding(
             "D",
@@ -118,6 +142,7 @@ class QueueScreen(Screen[None]):
             "c",
             "clear_filter",
             "Clear filter",
+            show=False,
             id="queue.clear",
             tooltip="Show every file with findings",
         ),
@@ -154,6 +179,7 @@ class QueueScreen(Screen[None]):
         self.search_text = ""
         self.search_origin: QueueKey | None = None
         self.loads = 0  # windows shown so far (tests and the benchmark wait on it)
+        self.searches = 0  # search results handled so far
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -180,7 +206,7 @@ class QueueScreen(Screen[None]):
         """Read the window around ``around`` (None: the top) under the current filter."""
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             window = queue_window(session, flt, around=around, size=WINDOW)
         rows = window.rows
         if cursor_id is None and around is not None and rows:
@@ -193,7 +219,7 @@ class QueueScreen(Screen[None]):
         """The window around the row ``steps`` rows past the window's edge."""
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             if forward:
                 beyond = queue_page(session, flt, after=edge, limit=steps)
                 target = beyond[-1] if beyond else None
@@ -219,7 +245,7 @@ class QueueScreen(Screen[None]):
     def load_end(self, last: bool) -> None:
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             if last:
                 rows = queue_page_before(session, flt, before=None, limit=WINDOW + 1)
                 window = QueueWindow(rows[-WINDOW:], len(rows) <= WINDOW, True)
@@ -242,12 +268,14 @@ class QueueScreen(Screen[None]):
         self._show_count()
         self.loads += 1
         first = read.window.rows[0] if read.window.rows else None
-        self.count_rows(read.flt, first, message.recount or self.total is None)
+        recount = message.recount or self.total is None
+        # Count once the rows are on screen: the count must not compete with the paint.
+        self.call_after_refresh(self.count_rows, read.flt, first, recount)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-count")
     def count_rows(self, flt: QueueFilter, first: QueueRow | None, recount: bool) -> None:
         worker = get_current_worker()
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             total = queue_count(session, flt) if recount else None
             position = queue_position(session, flt, first.key) if first is not None else 0
         if not worker.is_cancelled:
@@ -333,6 +361,21 @@ class QueueScreen(Screen[None]):
 
         open_dashboard(self)
 
+    def action_toggle_open(self) -> None:
+        self.apply_filter(
+            self.flt.with_changes(states=() if self.flt.states == ("open",) else ("open",))
+        )
+
+    def action_same_license(self) -> None:
+        current = self.query_one(QueueTable).current
+        if current is None:
+            return
+        expression = current.detected_spdx or current.detected_expression
+        if not expression:
+            notify_safe(self.app, "this file has no detected license")
+            return
+        self.apply_filter(self.flt.with_changes(license=expression))
+
     def action_clear_filter(self) -> None:
         self.apply_filter(QueueFilter(scan_id=self.flt.scan_id))
 
@@ -381,7 +424,7 @@ class QueueScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-search")
     def search(self, text: str, start: QueueKey | None, forward: bool, inclusive: bool) -> None:
         worker = get_current_worker()
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             row = queue_search(
                 session, self.flt, text, start=start, forward=forward, inclusive=inclusive
             )
@@ -389,10 +432,14 @@ class QueueScreen(Screen[None]):
             self.post_message(self.SearchResult(row, text))
 
     def on_queue_screen_search_result(self, message: SearchResult) -> None:
+        self.searches += 1
         if message.text != self.search_text:
             return
+        search = self.query_one("#queue-search", Input)
+        search.set_class(message.row is None, "-no-match")
         if message.row is None:
-            notify_safe(self.app, f"no match for {message.text}", severity="warning")
+            if not search.display:  # while typing, the field's colour says it
+                notify_safe(self.app, f"no match for {message.text}", severity="warning")
             return
         self.show_row(message.row.key, message.row.id)
 
@@ -438,7 +485,7 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="queue-item")
     def refresh_item(self, review_item_id: int) -> None:
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             row = queue_row(session, review_item_id)
             total = queue_count(session, self.flt)
         if row is not None:
