@@ -8,6 +8,7 @@ applies them. The figures are read in a worker thread, so the screen paints at o
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from ospo_tui.screens.messages import database
@@ -24,7 +25,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ospo_tui.safe_text import clean, safe_line
-from ospo_tui.services.dashboard import Bar, Dashboard, dashboard
+from ospo_tui.services.dashboard import Bar, ReviewFigures, directory_bars, review_figures
 from ospo_tui.services.policy_versions import stored_policy
 
 ALERT_STYLES = {
@@ -127,7 +128,10 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
         super().__init__()
         self.scan_id = scan_id
         self.directory_depth = directory_depth
-        self.board: Dashboard | None = None
+        self.figures: ReviewFigures | None = None  # set at first paint
+        self.directories_shown = False
+        # When each step reached the screen (perf_counter), for benchmarks/dashboard_bench.py.
+        self.painted_at: dict[str, float] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Reading the review…", style="dim"), id="summary")
@@ -145,22 +149,45 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
         with database(self.app).read_session() as session:
-            policy = stored_policy(session)
-            board = dashboard(session, self.scan_id, policy, directory_depth=self.directory_depth)
-        self.app.call_from_thread(self.show_board, board)
+            figures = review_figures(session, self.scan_id, stored_policy(session))
+        self.app.call_from_thread(self.show_figures, figures)
 
-    def show_board(self, board: Dashboard) -> None:
-        self.board = board
-        self.directory_depth = board.directory_depth
-        self.query_one("#summary", Static).update(self._summary(board))
-        self.query_one("#progress", BarChart).show(board.progress, "no files to review")
-        self.query_one("#alerts", BarChart).show(board.alerts, "no alerts")
-        self.query_one("#licenses", BarChart).show(board.licenses, "no licenses detected")
+    @work(thread=True, exclusive=True, group="dashboard-directories")
+    def load_directories(self) -> None:
+        with database(self.app).read_session() as session:
+            found = directory_bars(session, self.scan_id, self.directory_depth)
+        self.app.call_from_thread(self.show_directories, *found)
+
+    def show_figures(self, figures: ReviewFigures) -> None:
+        if not self.is_attached:
+            return  # closed while reading
+        self.figures = figures
+        self.query_one("#summary", Static).update(self._summary(figures))
+        self.query_one("#progress", BarChart).show(figures.progress, "no files to review")
+        self.query_one("#alerts", BarChart).show(figures.alerts, "no alerts")
+        self.query_one("#licenses", BarChart).show(figures.licenses, "no licenses detected")
+        self.call_after_refresh(self._figures_painted)
+
+    def _figures_painted(self) -> None:
+        self.painted_at["figures"] = time.perf_counter()
+        # Directories need every open path: read them only now that the other charts are on
+        # screen, so the reading thread does not hold the interpreter while they wait.
+        self.load_directories()
+
+    def show_directories(self, bars: list[Bar], depth: int) -> None:
+        if not self.is_attached:
+            return
+        self.directory_depth = depth
+        self.directories_shown = True
         directories = self.query_one("#directories", BarChart)
-        directories.border_title = f"Directories by open files (depth {board.directory_depth})"
-        directories.show(board.directories, "no open files")
+        directories.border_title = f"Directories by open files (depth {depth})"
+        directories.show(bars, "no open files")
+        self.call_after_refresh(self._directories_painted)
 
-    def _summary(self, board: Dashboard) -> Text:
+    def _directories_painted(self) -> None:
+        self.painted_at["directories"] = time.perf_counter()
+
+    def _summary(self, board: ReviewFigures) -> Text:
         done = board.decided / board.total if board.total else 1.0
         text = Text()
         text.append(f"Scan {board.scan_id}", style="bold")
@@ -194,12 +221,13 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
         self.dismiss(None)
 
     def action_depth(self, step: int) -> None:
-        if self.board is None:
+        if not self.directories_shown:
             return
-        self.directory_depth = max(1, self.board.directory_depth + step)
-        self.load()
+        self.directory_depth = max(1, (self.directory_depth or 1) + step)
+        self.load_directories()
 
     def action_refresh(self) -> None:
+        self.directories_shown = False
         self.load()
 
 

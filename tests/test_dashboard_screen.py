@@ -55,8 +55,14 @@ def host(sqlite_db: Database, tmp_path: Path) -> DashboardHost:
 
 
 async def _loaded(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Every worker done, and a dashboard on screen has drawn its second step (directories)."""
+    for _ in range(500):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = pilot.app.screen
+        if not isinstance(screen, DashboardScreen) or "directories" in screen.painted_at:
+            return
+    raise AssertionError("the dashboard never drew its directories")
 
 
 def test_dashboard_snapshot(host: DashboardHost, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -74,7 +80,7 @@ async def _select_first_alert(host: DashboardHost) -> None:
     async with host.run_test(size=(120, 36)) as pilot:
         await _loaded(pilot)
         screen = host.screen
-        assert isinstance(screen, DashboardScreen) and screen.board is not None
+        assert isinstance(screen, DashboardScreen) and screen.figures is not None
         # Focus starts on the alert chart; its first bar is "error".
         await pilot.press("enter")
         await pilot.pause()
@@ -91,8 +97,8 @@ async def _select_second_license(host: DashboardHost) -> Bar:
     async with host.run_test(size=(120, 36)) as pilot:
         await _loaded(pilot)
         screen = host.screen
-        assert isinstance(screen, DashboardScreen) and screen.board is not None
-        second = screen.board.licenses[1]
+        assert isinstance(screen, DashboardScreen) and screen.figures is not None
+        second = screen.figures.licenses[1]
         await pilot.press("tab", "down", "enter")
         await pilot.pause()
     return second
@@ -158,3 +164,27 @@ def test_filter_dialog_filters_by_policy_alert(host: DashboardHost) -> None:
     queue = asyncio.run(run())
     assert queue.flt.policy_alert == "missing"
     assert queue.total == 4  # cc-by-4.0, json AND cc-by-4.0 and the two public-domain files
+
+
+def test_minus_and_plus_change_the_directory_depth(host: DashboardHost) -> None:
+    from ospo_tui.screens.dashboard import BarChart
+
+    async def run() -> list[tuple[int | None, list[str]]]:
+        seen = []
+        async with host.run_test(size=(120, 36)) as pilot:
+            await _loaded(pilot)
+            screen = host.screen
+            assert isinstance(screen, DashboardScreen)
+            chart = screen.query_one("#directories", BarChart)
+            seen.append((screen.directory_depth, [b.label for b in chart.bars]))
+            for key in ("minus", "plus", "plus"):
+                screen.painted_at.pop("directories")
+                await pilot.press(key)
+                await _loaded(pilot)
+                seen.append((screen.directory_depth, [b.label for b in chart.bars]))
+        return seen
+
+    seen = asyncio.run(run())
+    assert seen[0][0] == 2 and seen[1] == (1, ["scan-target/"])
+    assert seen[2] == seen[0]
+    assert seen[3][0] == 3 and all(label.count("/") == 3 for label in seen[3][1])

@@ -1,9 +1,10 @@
 """What the dashboard shows about one scan's review: progress, alerts, licenses, directories.
 
-Each figure is a GROUP BY over ``review_items`` of one scan (a few hundred groups at most, even
-for 100,000 files); licenses and directories are then split or rolled up in Python over those
-groups. Every bar carries the queue filter that shows the files behind it, so the screen only
-has to apply it.
+One GROUP BY over the scan's review items (state × alert × policy version × expression: a few
+hundred groups even for 100,000 files) feeds the progress, alert and license charts; licenses
+are split into keys in Python over those groups. Directories need the paths of open files, so
+they are a second step the screen may paint after the rest. Every bar carries the queue filter
+that shows the files behind it, so the screen only has to apply it.
 """
 
 from __future__ import annotations
@@ -49,15 +50,15 @@ class Bar:
 
 
 @dataclass(frozen=True)
-class Dashboard:
+class ReviewFigures:
+    """Progress, alerts and licenses of one scan: everything but the directories."""
+
     scan_id: int
     total: int  # files that need review
     progress: list[Bar]
     alerts: list[Bar]
     licenses: list[Bar]
-    directories: list[Bar]
-    policy_version: int | None
-    directory_depth: int
+    policy_version: int | None  # the newest version the scan's alerts were judged under
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -65,56 +66,70 @@ class Dashboard:
         return next((b.count for b in self.progress if b.filter["states"] == (STATE_DECIDED,)), 0)
 
 
+@dataclass(frozen=True)
+class Dashboard(ReviewFigures):
+    directories: list[Bar] = field(default_factory=list)
+    directory_depth: int = 1
+
+
+@dataclass(frozen=True)
+class _Group:
+    state: str
+    alert: str | None
+    version: int | None
+    expression: str | None
+    count: int
+
+
 def _in_queue(scan_id: int):  # type: ignore[no-untyped-def]
     return (ReviewItem.scan_id == scan_id, ReviewItem.needs_review.is_(True))
 
 
-def state_alert_counts(session: Session, scan_id: int) -> Counter[tuple[str, str | None]]:
-    """Files in the queue per (state, alert): one pass feeds both the progress and alert charts."""
+def _groups(session: Session, scan_id: int) -> list[_Group]:
+    judged = func.coalesce(ReviewItem.detected_expression, ReviewItem.detected_spdx)
     rows = session.execute(
-        select(ReviewItem.state, ReviewItem.policy_alert, func.count())
+        select(
+            ReviewItem.state,
+            ReviewItem.policy_alert,
+            ReviewItem.policy_version,
+            judged,
+            func.count(),
+        )
         .where(*_in_queue(scan_id))
-        .group_by(ReviewItem.state, ReviewItem.policy_alert)
+        .group_by(ReviewItem.state, ReviewItem.policy_alert, ReviewItem.policy_version, judged)
     ).all()
-    return Counter({(state, alert): count for state, alert, count in rows})
+    return [_Group(*row) for row in rows]
 
 
-def progress_bars(counts: Counter[tuple[str, str | None]]) -> list[Bar]:
+def progress_bars(groups: list[_Group]) -> list[Bar]:
     per_state: Counter[str] = Counter()
-    for (state, _alert), count in counts.items():
-        per_state[state] += count
+    for group in groups:
+        per_state[group.state] += group.count
     bars = [Bar(label, per_state[state], {"states": (state,)}) for state, label in PROGRESS_STATES]
     # Stale only shows when some decision went stale after a re-scan.
     return [b for b in bars if b.count or b.filter["states"] != (STATE_STALE,)]
 
 
-def alert_bars(counts: Counter[tuple[str, str | None]]) -> list[Bar]:
+def alert_bars(groups: list[_Group]) -> list[Bar]:
     """Files per policy alert that are not decided yet (what is left to do)."""
     per_alert: Counter[str | None] = Counter()
-    for (state, alert), count in counts.items():
-        if state in UNDECIDED_STATES:
-            per_alert[alert] += count
+    for group in groups:
+        if group.state in UNDECIDED_STATES:
+            per_alert[group.alert] += group.count
     return [
         Bar(alert, per_alert[alert], {"policy_alert": alert, "states": UNDECIDED_STATES}, alert)
         for alert in ALERTS
     ]
 
 
-def license_bars(
-    session: Session, scan_id: int, policy: LicensePolicy | None, limit: int = 12
-) -> list[Bar]:
+def license_bars(groups: list[_Group], policy: LicensePolicy | None, limit: int = 12) -> list[Bar]:
     """The licenses named by most files (a file counts once per key of its expression)."""
-    rows = session.execute(
-        select(ReviewItem.detected_expression, ReviewItem.detected_spdx, func.count())
-        .where(*_in_queue(scan_id))
-        .group_by(ReviewItem.detected_expression, ReviewItem.detected_spdx)
-    ).all()
     catalog = license_catalog()
     per_key: Counter[str] = Counter()
-    for expression, spdx, count in rows:
-        for key in license_keys(expression if expression is not None else spdx):
+    for group in groups:
+        for key in license_keys(group.expression):
             info = catalog.get(key)
-            per_key[info.key if info else key] += count
+            per_key[info.key if info else key] += group.count
     bars = []
     for key, count in sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         info = catalog.get(key)
@@ -124,6 +139,30 @@ def license_bars(
         alert = policy.alert(key) if policy is not None else None
         bars.append(Bar(label, count, {"license_key": key}, alert))
     return bars
+
+
+def review_figures(
+    session: Session, scan_id: int, policy: LicensePolicy | None = None
+) -> ReviewFigures:
+    """Progress, alerts and licenses from one grouped pass over the scan's review items."""
+    groups = _groups(session, scan_id)
+    progress = progress_bars(groups)
+    judged = sorted({g.version for g in groups if g.version is not None})
+    notes = []
+    if policy is not None and judged and judged != [policy.version]:
+        notes.append(
+            f"alerts were judged under policy v{', v'.join(map(str, judged))};"
+            f" v{policy.version} is in force"
+        )
+    return ReviewFigures(
+        scan_id=scan_id,
+        total=sum(bar.count for bar in progress),
+        progress=progress,
+        alerts=alert_bars(groups),
+        licenses=license_bars(groups, policy),
+        policy_version=judged[-1] if judged else None,
+        notes=notes,
+    )
 
 
 def directory_bars(
@@ -163,29 +202,10 @@ def dashboard(
     directory_depth: int | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard for one scan, read in one session."""
-    counts = state_alert_counts(session, scan_id)
-    progress = progress_bars(counts)
+    figures = review_figures(session, scan_id, policy)
     directories, depth = directory_bars(session, scan_id, directory_depth)
-    versions = session.execute(
-        select(ReviewItem.policy_version)
-        .where(*_in_queue(scan_id))
-        .group_by(ReviewItem.policy_version)
-    ).scalars()
-    judged = sorted(v for v in versions if v is not None)
-    notes = []
-    if policy is not None and judged and judged != [policy.version]:
-        notes.append(
-            f"alerts were judged under policy v{', v'.join(map(str, judged))};"
-            f" v{policy.version} is in force"
-        )
     return Dashboard(
-        scan_id=scan_id,
-        total=sum(bar.count for bar in progress),
-        progress=progress,
-        alerts=alert_bars(counts),
-        licenses=license_bars(session, scan_id, policy),
+        **{name: getattr(figures, name) for name in ReviewFigures.__dataclass_fields__},
         directories=directories,
-        policy_version=judged[-1] if judged else None,
         directory_depth=depth,
-        notes=notes,
     )
