@@ -134,7 +134,7 @@ def main() -> None:
     )
 
     def figures() -> None:
-        with db.read_session() as session:
+        with db.reader() as session:
             dashboard(session, scan_id, stored_policy(session))
 
     _row("dashboard figures (service)", _timed(figures, args.repeat), FIRST_PAINT_TARGET)

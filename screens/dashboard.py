@@ -148,13 +148,13 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
 
     @work(thread=True, exclusive=True, group="dashboard")
     def load(self) -> None:
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             figures = review_figures(session, self.scan_id, stored_policy(session))
         self.app.call_from_thread(self.show_figures, figures)
 
     @work(thread=True, exclusive=True, group="dashboard-directories")
     def load_directories(self) -> None:
-        with database(self.app).read_session() as session:
+        with database(self.app).reader() as session:
             found = directory_bars(session, self.scan_id, self.directory_depth)
         self.app.call_from_thread(self.show_directories, *found)
 
