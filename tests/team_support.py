@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ospo_tui.models import LicenseDetection, ReviewItem
 from sqlalchemy import func, select
 
 from ospo_tui.db import Database
+from ospo_tui.models import LicenseDetection, ReviewItem
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.identity import resolve_actor
 from ospo_tui.services.importer import import_scan_file
