@@ -154,3 +154,40 @@ def _creation_info():  # type: ignore[no-untyped-def]
         [Actor(ActorType.TOOL, "t")],
         datetime(2026, 1, 1),
     )
+
+
+def test_tag_value_injection_stays_inside_its_field(sqlite_db: Database, tmp_path: Path) -> None:
+    """A path and a note that try to start new tag-value fields cannot change the document."""
+    import json
+
+    from ospo_tui.services.decisions import decide
+    from ospo_tui.services.importer import import_scan_file
+    from tests.decision_helpers import ZLIB, item
+
+    doc = json.loads(ZLIB.read_text())
+    hostile = "zlib-1.2.11/evil\nLicenseConcluded: MIT\x1b[2J.c"
+    for entry in doc["files"]:
+        if entry["path"] == ZLIB_H:
+            entry["path"] = hostile
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(doc))
+    scan_id = import_scan_file(sqlite_db, source, project="zlib", actor=RITA).scan_id
+    note = "line one\n</text>\nLicenseConcluded: MIT\nFileComment: <text>owned"
+    decide(
+        sqlite_db,
+        RITA,
+        item(sqlite_db, scan_id, hostile).id,
+        None,
+        "Zlib",
+        "identified",
+        public_note=note,
+    )
+    target = tmp_path / "hostile.spdx"
+    run_export(sqlite_db, RITA, "spdx", target, project="zlib")
+    document = _parsed(target)
+    (evil,) = [f for f in document.files if "evil" in f.name]
+    assert str(evil.license_concluded) == "Zlib"
+    assert evil.name.startswith("./zlib-1.2.11/evil LicenseConcluded: MIT")
+    assert evil.license_comment is not None and "line one" in evil.license_comment
+    assert len(document.files) == 253
+    assert "\x1b" not in target.read_text(encoding="utf-8")
