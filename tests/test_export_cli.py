@@ -127,3 +127,76 @@ def test_format_follows_the_file_name(reviewed: str, tmp_path: Path) -> None:
             == 0
         )
         assert (tmp_path / name).read_text(encoding="utf-8").startswith(start), name
+
+
+def test_verify_against_the_database_catches_what_offline_cannot(
+    reviewed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row left out, or rebuilt with a freshly computed hash, passes offline but not here."""
+    from ospo_tui.services.audit import chain_hash, event_body
+
+    log = tmp_path / "log.json"
+    base = ["--db", reviewed, "--user", "rita"]
+    assert (
+        main(
+            [
+                *base,
+                "export",
+                "decision-log",
+                "--project",
+                "zlib",
+                "-o",
+                str(log),
+                "--include-private",
+            ]
+        )
+        == 0
+    )
+    assert main([*base, "audit", "verify", "--export", str(log)]) == 0
+    assert "are the database's own" in capsys.readouterr().out
+    doc = json.loads(log.read_text(encoding="utf-8"))
+
+    # Leave out the last row: offline the rest still checks out.
+    short = tmp_path / "short.json"
+    short.write_text(
+        json.dumps({**doc, "decisions": doc["decisions"][:-1], "count": doc["count"] - 1})
+    )
+    assert main(["audit", "verify", "--export", str(short)]) == 0
+    capsys.readouterr()
+    assert main([*base, "audit", "verify", "--export", str(short)]) == 1
+    assert "the log holds" in capsys.readouterr().err
+
+    # Rebuild a row and its event, re-hashed: consistent offline, foreign to the chain.
+    row = doc["decisions"][-1]
+    event = row["event"]
+    event["payload"] = event["payload"].replace(
+        '"decision_type":"non_functional"', '"decision_type":"identified"'
+    )
+    assert '"decision_type":"identified"' in event["payload"]
+    body = event_body(
+        **{
+            k: event[k]
+            for k in (
+                "seq",
+                "occurred_at",
+                "actor",
+                "role",
+                "action",
+                "subject_type",
+                "subject_id",
+                "project_id",
+                "payload",
+            )
+        }
+    )
+    event["hash"] = row["event_hash"] = chain_hash(event["prev_hash"], body)
+    row["decision_type"] = "identified"
+    forged = tmp_path / "forged.json"
+    forged.write_text(
+        json.dumps({**doc, "chain_head": {"seq": event["seq"], "hash": event["hash"]}})
+    )
+    assert main(["audit", "verify", "--export", str(forged)]) == 0
+    capsys.readouterr()
+    assert main([*base, "audit", "verify", "--export", str(forged)]) == 1
+    err = capsys.readouterr().err
+    assert f"event {event['seq']} of the log is not the database's event" in err

@@ -77,39 +77,55 @@ def export(ctx: CliContext) -> int:
 
 
 def verify_export(ctx: CliContext) -> int:
-    """``audit verify --export FILE``: check a JSON decision log with no database at all."""
+    """``audit verify --export FILE``: check a JSON decision log, offline unless --db is given."""
     from ospo_tui.services.export_decision_log import verify_exported_log
 
     result = verify_exported_log(ctx.args.export)
+    problems = list(result.problems)
+    # Offline unless a database is named explicitly: then the rows must be its chain's events.
+    if ctx.args.db:
+        from ospo_tui.services.export_decision_log import check_against_chain
+        from ospo_tui.services.roles import require
+
+        require(ctx.db, ctx.actor(), "verify", "a decision log against the audit chain")
+        with ctx.db.read_session() as session:
+            problems += check_against_chain(session, ctx.args.export)
+    ok = result.ok and not problems
     if ctx.args.json:
         ctx.out(
             json.dumps(
                 {
-                    "ok": result.ok,
+                    "ok": ok,
+                    "checked_against_database": bool(ctx.args.db),
                     "rows": result.rows,
                     "verified": result.verified,
                     "withheld": result.redacted,
                     "chain_head": {"seq": result.head_seq, "hash": result.head_hash},
                     "file_sha256": result.file_sha256,
-                    "problems": list(result.problems),
+                    "problems": problems,
                 },
                 sort_keys=True,
             )
         )
-    elif result.ok:
-        ctx.out(
-            f"decision log ok: {result.verified} rows match their audit events; chain head at "
-            f"export: event {result.head_seq} {result.head_hash}; file sha256 "
-            f"{result.file_sha256} (compare with its export.decision-log audit event)"
+    elif ok:
+        where = (
+            "and are the database's own, all of them"
+            if ctx.args.db
+            else "(offline: compare the head or the file's sha256 with the database)"
         )
-    for problem in result.problems[:20]:
+        ctx.out(
+            f"decision log ok: {result.verified} rows match their audit events {where}; "
+            f"chain head at export: event {result.head_seq} {result.head_hash}; "
+            f"file sha256 {result.file_sha256}"
+        )
+    for problem in problems[:20]:
         print(f"ospo-tui: {clean(problem, single_line=True)}", file=sys.stderr)
-    if len(result.problems) > 20:
-        print(f"ospo-tui: ... and {len(result.problems) - 20} more problems", file=sys.stderr)
+    if len(problems) > 20:
+        print(f"ospo-tui: ... and {len(problems) - 20} more problems", file=sys.stderr)
     if result.redacted:
         print(
             f"ospo-tui: {result.redacted} rows were exported without their private comments, so "
             "their audit events cannot be re-hashed; export with --include-private to check them",
             file=sys.stderr,
         )
-    return 0 if result.ok else 1
+    return 0 if ok else 1

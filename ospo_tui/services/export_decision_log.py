@@ -396,3 +396,54 @@ def _trailer_count(path: Path) -> int | None:
         return None
     digits = tail[marker + 8 :].strip().rstrip("}").strip()
     return int(digits) if digits.isdigit() else None
+
+
+def check_against_chain(session: Session, path: str | Path) -> list[str]:
+    """With the database at hand: are the log's rows the live chain's events, all of them?
+
+    Closes what the offline check cannot: a row rebuilt and re-hashed, or a row left out. The
+    chain must verify, hold the exported head, hold each row's event under the same hash, and
+    the scan must have had exactly as many decisions up to that head as the log has rows.
+    """
+    from sqlalchemy import func
+
+    from ospo_tui.models import Decision
+    from ospo_tui.services.audit_verify import verify_trail
+
+    source = Path(path)
+    header = _header(source)
+    head = header.get("chain_head") or {}
+    head_seq, head_hash = int(head.get("seq", 0)), str(head.get("hash", ""))
+    problems: list[str] = []
+    trail = verify_trail(session)
+    if not trail.ok:
+        problems.append(f"the database's own {trail.first_break}")
+    live_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == head_seq))
+    if head_seq and live_head != head_hash:
+        problems.append(f"the chain head {head_seq} of the log is not the database's event")
+    exported: dict[int, str] = {}
+    with source.open("rb") as handle:
+        for row in ijson.items(handle, "decisions.item", use_float=True):
+            if isinstance(row, dict) and isinstance(row.get("event_seq"), int):
+                exported[row["event_seq"]] = str(row.get("event_hash"))
+    seqs = sorted(exported)
+    for start in range(0, len(seqs), 5000):
+        chunk = seqs[start : start + 5000]
+        query = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.in_(chunk))
+        live = {seq: digest for seq, digest in session.execute(query)}
+        for seq in chunk:
+            if live.get(seq) != exported[seq]:
+                problems.append(f"event {seq} of the log is not the database's event {seq}")
+    scan_id = header.get("scan_id")
+    expected = session.scalar(
+        select(func.count())
+        .select_from(Decision)
+        .join(ScannedFile, ScannedFile.id == Decision.file_id)
+        .where(ScannedFile.scan_id == scan_id, Decision.event_seq <= head_seq)
+    )
+    if expected != len(exported):
+        problems.append(
+            f"the scan had {expected} decisions up to event {head_seq}, the log holds "
+            f"{len(exported)}"
+        )
+    return problems
