@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+
+from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.export_common import (
     ExportResult,
+    ExportScope,
     Progress,
     atomic_output,
     record_export,
@@ -91,9 +94,9 @@ def run_export(
 
 def _write(
     kind: str,
-    session: Any,
-    scope: Any,
-    out: Any,
+    session: Session,
+    scope: ExportScope,
+    out: TextIO,
     fmt: str,
     actor: Actor,
     include_private: bool,
