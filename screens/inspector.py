@@ -240,7 +240,10 @@ class InspectorScreen(Screen[None]):
         if item.policy_alert:
             head.append(" · policy ")
             head.append_text(
-                safe_line(item.policy_alert, style=ALERT_STYLES.get(item.policy_alert, ""))
+                safe_line(
+                    item.policy_caption or item.policy_alert,
+                    style=ALERT_STYLES.get(item.policy_alert, ""),
+                )
             )
         head.append("\ndetected: ")
         head.append_text(

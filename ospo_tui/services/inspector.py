@@ -29,6 +29,7 @@ from ospo_tui.models import (
 )
 from ospo_tui.services.expressions import license_keys
 from ospo_tui.services.license_db import license_catalog
+from ospo_tui.services.policy_versions import alert_caption
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 _BINARY_SNIFF = 8192
@@ -48,6 +49,9 @@ class ItemInfo:
     concluded_expression: str | None
     current_decision_id: int | None
     version: int
+    # The alert with its deciding license and the policy version that judged it:
+    # "error: gpl-2.0 (Copyleft) · policy v1".
+    policy_caption: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +216,13 @@ def load_file_review(
             concluded_expression=item.concluded_expression,
             current_decision_id=item.current_decision_id,
             version=item.version,
+            policy_caption=alert_caption(
+                session,
+                item.detected_expression
+                if item.detected_expression is not None
+                else item.detected_spdx,
+                item.policy_version,
+            ),
         ),
         file=FileInfo(
             id=scanned.id,
