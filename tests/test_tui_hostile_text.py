@@ -122,7 +122,7 @@ def test_markup_and_escapes_render_literally(sqlite_db: Database, tmp_path: Path
             assert f"src/{SHOWN_NAME}" in text  # brackets shown, not parsed
             _no_terminal_controls(text)
             table = queue.query_one(QueueTable)
-            cell = table.get_cell_at(table.cursor_coordinate.right().right().right())
+            cell = table.cell_at(table.cursor_row, "Path")
             assert isinstance(cell, Text) and cell.plain == f"src/{SHOWN_NAME}"
             assert not cell.spans and not cell.style  # no markup style applied
 
