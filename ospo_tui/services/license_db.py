@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import platformdirs
 
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---(?:\n|\Z)", re.DOTALL)
 COPYLEFT_CATEGORIES = frozenset({"Copyleft", "Copyleft Limited"})
 CATALOG_ENV_VAR = "OSPO_TUI_LICENSE_CATALOG"
 
@@ -126,12 +128,10 @@ class LicenseCatalog:
             text = path.read_text(encoding="utf-8")
         except OSError:
             return None
-        # The .LICENSE file starts with YAML front matter between '---' lines.
-        if text.startswith("---"):
-            parts = text.split("\n---\n", 1)
-            if len(parts) == 2:
-                text = parts[1]
-        return text.lstrip("\n")
+        # The .LICENSE file starts with YAML front matter between '---' lines; some licenses
+        # (public-domain, generic references) have nothing after it.
+        text = _FRONT_MATTER.sub("", text, count=1).strip("\n")
+        return text or None
 
 
 def _licenses_data_dir() -> Path:
