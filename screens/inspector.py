@@ -150,6 +150,7 @@ class InspectorScreen(Screen[None]):
         self.row = row
         self.review: FileReview | None = None
         self.history_item_id: int | None = None  # whose history the History tab shows
+        self.panes_shown: set[str] = set()  # tabs filled for the file on screen
         self.loads = 0  # files shown so far (tests and the benchmark wait on it)
 
     def compose(self) -> ComposeResult:
@@ -215,15 +216,29 @@ class InspectorScreen(Screen[None]):
         self.row = message.row
         self.review = review = message.review
         self._show_head(review)
-        self._show_source(review)
-        self._show_matches(review)
-        self._show_copyrights(review)
-        self._show_licenses(review)
-        self._show_notes(review)
-        self._show_history(review)
+        # Only the pane in view is filled now; the others when their tab is opened, so
+        # "next file" does not lay out a license text nobody is looking at.
+        self.panes_shown.clear()
+        self._fill_pane(self.query_one("#inspector-tabs", TabbedContent).active)
         if self.loads == 0:
             self.action_tab("source")
         self.loads += 1
+
+    def _fill_pane(self, pane: str) -> None:
+        review = self.review
+        if review is None or pane in self.panes_shown:
+            return
+        self.panes_shown.add(pane)
+        fill = {
+            "source": self._show_source,
+            "matches": self._show_matches,
+            "copyrights": self._show_copyrights,
+            "license": self._show_licenses,
+            "notes": self._show_notes,
+            "history": self._show_history,
+        }.get(pane)
+        if fill is not None:
+            fill(review)
 
     # -- panes ---------------------------------------------------------------------------------
 
@@ -419,15 +434,13 @@ class InspectorScreen(Screen[None]):
         self.query_one("#notes-text", Static).update(text)
 
     def _show_history(self, review: FileReview) -> None:
-        # The history is read only when its tab is in view: "next file" stays one query set.
-        self.history_item_id = None
-        if self.query_one("#inspector-tabs", TabbedContent).active == "history":
-            self._mount_history()
+        # Filled only when its tab is in view, so "next file" reads no audit events.
+        self._mount_history()
 
     @on(TabbedContent.TabActivated, "#inspector-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "history":
-            self._mount_history()
+        if event.pane.id is not None:
+            self._fill_pane(event.pane.id)
 
     def _mount_history(self) -> None:
         if self.review is None or self.history_item_id == self.review.item.id:
@@ -467,6 +480,7 @@ class InspectorScreen(Screen[None]):
     def action_tab(self, name: str) -> None:
         # Focus follows the tab: a focused widget left in a hidden pane would pull it back.
         self.query_one("#inspector-tabs", TabbedContent).active = name
+        self._fill_pane(name)  # now, not on TabActivated: m / M jump in it right away
         self.query_one(TAB_FOCUS[name]).focus()
 
     def action_decide(self) -> None:

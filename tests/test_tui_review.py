@@ -89,8 +89,13 @@ def test_open_project_filter_inspect_next_file(sample_app: ReviewApp, sqlite_db:
             assert "match 1 of" in text
             source = inspector.query_one(SourceView)
             assert source.lines and source.ranges
+            await pilot.press("2")  # the Matches tab, filled when opened
+            await settle(pilot)
             matches = inspector.query_one("#matches-table", DataTable)
             assert matches.row_count >= 1
+            assert "Matched text, lines" in screen_text(sample_app)
+            await pilot.press("1")
+            await settle(pilot)
 
             # Next file without going back, then back to the queue on that file.
             await pilot.press("right_square_bracket")

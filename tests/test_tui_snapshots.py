@@ -47,7 +47,7 @@ def test_inspector_source_snapshot(sample_app: ReviewApp, snap_compare: Any) -> 
 
 
 def test_inspector_matches_snapshot(sample_app: ReviewApp, snap_compare: Any) -> None:
-    keys = ("enter", "enter", "right_square_bracket", "2", "j")
+    keys = ("enter", "enter", "right_square_bracket", "2", "down")
     assert snap_compare(sample_app, terminal_size=SIZE, run_before=_after(*keys))
 
 
