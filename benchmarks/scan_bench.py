@@ -124,7 +124,13 @@ def timed(command: list[str], label: str) -> tuple[float, float, int, int]:
         raise SystemExit(f"{label} failed ({process.returncode}):\n{err[-2000:]}")
     if out.strip():
         print(f"    {out.strip().splitlines()[-1]}", file=sys.stderr)
-    return elapsed, sampler.cpu_seconds, sampler.peak_pss // 1024, sampler.peak_rss // 1024
+    figures = (elapsed, sampler.cpu_seconds, sampler.peak_pss // 1024, sampler.peak_rss // 1024)
+    print(
+        "    wall {:.1f}s, CPU {:.1f}s, peak PSS {} MB, peak RSS {} MB".format(*figures),
+        file=sys.stderr,
+        flush=True,
+    )
+    return figures
 
 
 def main() -> int:
