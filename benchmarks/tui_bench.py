@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from textual import events
 
 from benchmarks.dashboard_bench import dashboard_paint_times, prepare
-from ospo_tui.app import ReviewApp
+from ospo_tui.app import ReviewApp, prepare_process
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem
 from ospo_tui.screens.filter_dialog import FilterDialog
@@ -205,6 +205,7 @@ def main() -> None:
     with db.read_session() as session:
         items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
     print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
+    prepare_process()  # as run_app does before the app starts
     results = asyncio.run(_drive(db, args.steps))
     for _ in range(args.repeat - 1):
         again = asyncio.run(_drive(db, 0, paint_only=True))

@@ -7,6 +7,7 @@ place worker failures become notifications.
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from ospo_tui.db import Database
 from ospo_tui.screens.commands import ScreenCommands
 from ospo_tui.screens.messages import notify_safe
+from ospo_tui.services.license_db import license_catalog
 
 # Screens opened by name (``app.action_open_screen('name')``): one line per screen, as
 # "module:Class"; the class is built with no arguments.
@@ -118,7 +120,20 @@ class ReviewApp(App[int]):
             notify_safe(self, f"{type(error).__name__}: {error}", severity="error")
 
 
+def prepare_process() -> None:
+    """Load what every session needs, then take it out of the garbage collector's sight.
+
+    A full collection walks every live object: with SQLAlchemy, Textual and the license
+    catalog loaded that is ~60 ms, long enough to make a keystroke miss its frame. Frozen
+    start-up objects are skipped, so collections stay short.
+    """
+    license_catalog()
+    gc.collect()
+    gc.freeze()
+
+
 def run_app(db: Database, user_name: str) -> int:
+    prepare_process()
     app = ReviewApp(db, user_name)
     app.run()
     return app.return_code or 0
