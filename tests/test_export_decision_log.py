@@ -10,6 +10,7 @@ import pytest
 
 from ospo_tui.db import Database
 from ospo_tui.errors import PermissionDenied
+from ospo_tui.safe_text import clean
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.export_decision_log import COLUMNS, verify_exported_log
 from ospo_tui.services.exports import run_export
@@ -45,8 +46,9 @@ def test_csv_has_every_field_one_row_per_decision_event(db: Database, tmp_path: 
     assert first["concluded_expression"] == "Zlib"
     assert second["supersedes_id"] == first["decision_id"]
     assert second["reason"] == "code"
-    # A cell a spreadsheet would run as a formula is defused; the rest is kept verbatim.
-    assert second["public_note"] == "'" + HOSTILE_NOTE
+    # A cell a spreadsheet would run as a formula is defused, and terminal controls are made
+    # visible (U+FFFD); the JSON log keeps the exact text.
+    assert second["public_note"] == "'" + clean(HOSTILE_NOTE)
     assert second["detected_expression"] == "Zlib"
     assert "zlib" in second["evidence"] and "score" in second["evidence"]
     assert PRIVATE not in target.read_text(encoding="utf-8")

@@ -10,11 +10,12 @@ killed export never leaves a partial file behind.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -381,9 +382,36 @@ def count_decisions(session: Session, scope: ExportScope) -> int:
     )
 
 
+# Raw in JSON strings but acted on by terminals and editors: DEL, C1 controls, line and
+# paragraph separators, bidi marks. JSON encoders already escape the C0 controls.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+class _InertJson:
+    """Writes JSON text with those characters as \\uXXXX escapes: the same JSON value (hashes
+    over parsed values still match), but a file nothing can act on when it is shown."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(_RAW_IN_JSON.sub(_json_escape, text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
 @contextmanager
-def atomic_output(target: Path, *, newline: str | None = None) -> Iterator[TextIO]:
-    """A text file that appears at ``target`` only once completely written."""
+def atomic_output(
+    target: Path, *, newline: str | None = None, json_text: bool = False
+) -> Iterator[TextIO]:
+    """A text file that appears at ``target`` only once completely written.
+
+    ``json_text``: the writer produces JSON; control and bidi characters get escaped."""
     target = Path(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
@@ -396,7 +424,7 @@ def atomic_output(target: Path, *, newline: str | None = None) -> Iterator[TextI
         raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
         with handle:
-            yield handle
+            yield cast(TextIO, _InertJson(handle)) if json_text else handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
+from ospo_tui.safe_text import clean
 from ospo_tui.services.audit import Actor, chain_hash, chain_head, event_body
 from ospo_tui.services.export_common import (
     DecisionRecord,
@@ -190,9 +191,12 @@ def _without_private(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def _csv_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    # Shown by `cat` or a spreadsheet, an ESC or bidi mark would act: make it visible (U+FFFD).
+    # The JSON log keeps the exact text for verification.
+    value = clean(value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def _evidence_text(evidence: list[dict[str, Any]]) -> str:

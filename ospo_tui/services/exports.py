@@ -83,7 +83,7 @@ def run_export(
     with snapshot_session(db) as session:
         scope = resolve_scope(session, project, scan_id)
         newline = "" if fmt == "csv" else None
-        with atomic_output(path, newline=newline) as out:
+        with atomic_output(path, newline=newline, json_text=fmt == "json") as out:
             rows = _write(kind, session, scope, out, fmt, actor, include_private, progress)
     if kind == "decision-log":
         extra["include_private"] = include_private
