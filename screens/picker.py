@@ -17,6 +17,17 @@ from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.messages import database
 from ospo_tui.services.catalog import ScanSummary, scan_summaries
 
+COLUMNS = (
+    "Project",
+    "Scan",
+    "Label",
+    "Source",
+    "Imported",
+    "Files",
+    "With findings",
+    "Decided",
+    "Open questions",
+)
 EMPTY_HINT = (
     "No scan yet. Try the bundled sample with `ospo-tui demo`, or import one with "
     "`ospo-tui import SCAN.json --project NAME`."
@@ -49,17 +60,6 @@ class PickerScreen(Screen[None]):
         yield Header()
         yield Static(Text("Projects and scans", style="bold"), id="picker-title")
         table: DataTable[Text] = DataTable(id="scans", cursor_type="row", zebra_stripes=True)
-        table.add_columns(
-            "Project",
-            "Scan",
-            "Label",
-            "Source",
-            "Imported",
-            "Files",
-            "With findings",
-            "Decided",
-            "Open questions",
-        )
         yield table
         yield Static("", id="picker-hint")
         yield Footer()
@@ -80,9 +80,8 @@ class PickerScreen(Screen[None]):
         self.scans = message.data.scans
         table = self.query_one("#scans", DataTable)
         keep = table.cursor_row
-        table.clear()
-        for scan in self.scans:
-            table.add_row(
+        rows = [
+            (
                 safe_line(scan.project, max_len=60),
                 Text(str(scan.id)),
                 safe_line(scan.label or "", max_len=40),
@@ -92,8 +91,17 @@ class PickerScreen(Screen[None]):
                 _count(scan.with_findings),
                 _count(scan.decided),
                 _count(scan.open_questions),
-                key=str(scan.id),
             )
+            for scan in self.scans
+        ]
+        # Widths set from the rows themselves: DataTable would measure them on idle and could
+        # paint once with the header widths first.
+        table.clear(columns=True)
+        for index, header in enumerate(COLUMNS):
+            width = max([len(header), *(row[index].cell_len for row in rows)])
+            table.add_column(header, width=width)
+        for scan, row in zip(self.scans, rows, strict=True):
+            table.add_row(*row, key=str(scan.id))
         hint = self.query_one("#picker-hint", Static)
         hint.update(
             Text(EMPTY_HINT if not self.scans else "enter: review the scan under the cursor")
@@ -101,8 +109,6 @@ class PickerScreen(Screen[None]):
         if self.scans:
             table.move_cursor(row=min(keep, len(self.scans) - 1))
         table.focus()
-        # Column widths are measured on idle; repaint once they are, not with the header widths.
-        table.call_after_refresh(table.refresh)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
