@@ -12,6 +12,8 @@ def test_lookups_by_key_spdx_id_other_id_and_licenseref() -> None:
     assert catalog.get("GPL-2.0").key == "gpl-2.0"  # an "other" SPDX id
     assert catalog.get("LicenseRef-scancode-public-domain").key == "public-domain"
     assert catalog.get("no-such-license-xyz") is None
+    assert catalog.get("BSL-1.0").key == "boost-1.0"  # the SPDX id, not ScanCode's bsl-1.0 key
+    assert catalog.get("bsl-1.0").key == "bsl-1.0"  # an exact ScanCode key
     assert catalog.get("gpl-2.0").is_copyleft and not catalog.get("mit").is_copyleft
 
 

@@ -104,12 +104,17 @@ class LicenseCatalog:
         return len(self.by_key)
 
     def get(self, key_or_spdx: str) -> LicenseInfo | None:
-        """A license by ScanCode key, SPDX id or ``LicenseRef-scancode-KEY``."""
-        info = self.by_key.get(key_or_spdx) or self.by_key.get(key_or_spdx.lower())
+        """A license by ScanCode key, SPDX id or ``LicenseRef-scancode-KEY``.
+
+        An exact ScanCode key (always lower case) wins; otherwise SPDX ids come before keys
+        matched case-insensitively, so ``BSL-1.0`` is Boost (SPDX), not ScanCode's ``bsl-1.0``
+        (Business Source License).
+        """
+        info = self.by_key.get(key_or_spdx)
         if info is not None:
             return info
         lowered = key_or_spdx.lower()
-        info = self._by_spdx_lower.get(lowered)
+        info = self._by_spdx_lower.get(lowered) or self.by_key.get(lowered)
         if info is None and lowered.startswith("licenseref-scancode-"):
             info = self.by_key.get(lowered.removeprefix("licenseref-scancode-"))
         return info
