@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,6 +13,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError, PermissionDenied
 from ospo_tui.models import Decision, ReviewItem
 from ospo_tui.services.audit import Actor, verify_chain
+from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, undo_bulk
 from ospo_tui.services.decisions import (
     DECISION_TYPES,
     DecisionConflict,
@@ -17,10 +22,20 @@ from ospo_tui.services.decisions import (
 )
 from ospo_tui.services.spdx_validation import complete_last_token, normalise_spdx
 from tests.conftest import SCANCODE_FIXTURES
-from tests.decision_helpers import BOB, RITA, event_count, events, import_zlib, item, payload
+from tests.decision_helpers import (
+    BOB,
+    RITA,
+    event_count,
+    events,
+    import_zlib,
+    item,
+    payload,
+    rescan,
+)
 
 FAQ = "zlib-1.2.11/FAQ"
 ADLER = "zlib-1.2.11/adler32.c"
+CRC = "zlib-1.2.11/crc32.c"
 
 
 @pytest.mark.parametrize(
@@ -63,7 +78,7 @@ def test_every_decision_type_is_recorded_with_its_event(
         "decision_type": decision_type,
         "reason": "code",
         "public_note": "Zlib as in the header",
-        "private_comment": "checked against upstream",
+        "private_comment_sha256": hashlib.sha256(b"checked against upstream").hexdigest(),
         "state": state,
         "decision_id": result.decision.id,
         "version": 2,
@@ -196,6 +211,75 @@ def test_roles_without_decide_are_refused_and_audited(sqlite_db: Database) -> No
         decide(sqlite_db, Actor("eve", "engineer"), target.id, 1, "MIT", "identified")
     assert item(sqlite_db, scan, FAQ).current_decision_id is None
     assert [e.actor for e in events(sqlite_db, "access.denied")] == ["eve"]
+
+
+@pytest.mark.parametrize("bulk", [False, True], ids=["single", "bulk"])
+def test_a_refused_role_is_refused_before_its_input_is_checked(db: Database, bulk: bool) -> None:
+    """An auditor sending a bad expression is refused (and audited), not told what is wrong."""
+    scan = import_zlib(db)
+    target = item(db, scan, FAQ)
+    auditor = Actor("alice", "auditor")
+    with pytest.raises(PermissionDenied) as refused:
+        if bulk:
+            apply_bulk(db, auditor, BulkSelection(scan, path_glob="*"), "MIT AND", "identified")
+        else:
+            decide(db, auditor, target.id, 1, "MIT AND", "no-such-type")
+    (denied,) = events(db, "access.denied")
+    assert (denied.actor, denied.role, payload(denied)["action"]) == ("alice", "auditor", "decide")
+    if not bulk:  # the refusal names the file, not its database id
+        assert repr(FAQ) in str(refused.value) and f"file {target.id}" not in str(refused.value)
+        assert payload(denied)["subject"] == f"file {FAQ!r}"
+    assert item(db, scan, FAQ).current_decision_id is None
+    assert not events(db, "decision.record") and not events(db, "decision.bulk")
+
+
+def test_no_audit_event_holds_a_private_comment_in_clear(db: Database, tmp_path: Path) -> None:
+    """Single, bulk, undo and reuse all record a private comment as its SHA-256 only."""
+    secret, bulk_secret = "vendor said MIT on the phone ✓", "bulk: legal agreed ✓"
+    scan = import_zlib(db)
+    adler = item(db, scan, ADLER)
+    decide(db, RITA, adler.id, 1, "Zlib", "identified", private_comment=secret)
+    bulk = apply_bulk(
+        db,
+        RITA,
+        BulkSelection(scan, same_expression="Zlib"),
+        "Zlib",
+        "identified",
+        private_comment=bulk_secret,
+    )
+    undo_bulk(db, BOB, bulk.bulk_id)  # gives adler32.c its own decision back, comment and all
+    import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))  # reuse
+
+    digests = {hashlib.sha256(s.encode("utf-8")).hexdigest(): s for s in (secret, bulk_secret)}
+    recorded: dict[str, set[str]] = {}
+    for event in events(db):
+        for text in (secret, bulk_secret):
+            for form in (text[:12], json.dumps(text)[1:-1]):  # a prefix, and as JSON escapes it
+                assert form not in event.payload, (event.action, event.payload)
+        body = payload(event)
+        for side in ("old", "new"):
+            values = body.get(side) or {}
+            assert "private_comment" not in values
+            if values.get("private_comment_sha256"):
+                recorded.setdefault(event.action, set()).add(
+                    digests[values["private_comment_sha256"]]
+                )
+    assert recorded == {
+        "decision.record": {secret},
+        "decision.bulk": {secret, bulk_secret},  # adler32.c's old value, the bulk's new one
+        "decision.undo": {secret, bulk_secret},
+        "decision.reuse": {secret},
+    }
+    with db.session() as session:  # the text is kept on the decision rows, for reviewers
+        kept = session.execute(select(Decision.origin, Decision.private_comment)).all()
+        assert {(o, c) for o, c in kept if c} == {
+            ("manual", secret),
+            ("bulk", bulk_secret),
+            ("undo", secret),
+            ("reuse", secret),
+        }
+        shown = current_decision(session, adler.id)
+        assert shown is not None and shown.fields.private_comment == secret
 
 
 def test_decisions_are_append_only(db: Database) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -101,7 +102,9 @@ def test_history_shows_import_decision_question_bulk_undo_and_reuse(
         ("decision.reuse", "rita"),
     ]
     summaries = [h.summary for h in history]
-    assert summaries[1] == "(no decision) → Zlib [To be discussed]; state open → to_discuss"
+    assert summaries[1] == (
+        "(no decision) → Zlib [To be discussed]; state open → to_discuss; private comment added"
+    )
     assert summaries[3].startswith(
         "Zlib [To be discussed] → Zlib [Identified]; state question → decided; bulk "
     )
@@ -110,7 +113,12 @@ def test_history_shows_import_decision_question_bulk_undo_and_reuse(
     assert summaries[6].startswith("(no decision) → Zlib [To be discussed]")
     assert "reused from scan" in summaries[6]
     assert all(h.occurred_at.endswith("Z") for h in history)
-    assert history[1].payload["new"]["private_comment"] == "ask legal"
+    # The event proves the private comment by its digest; the text stays on the decision row.
+    digest = hashlib.sha256(b"ask legal").hexdigest()
+    assert history[1].payload["new"]["private_comment_sha256"] == digest
+    assert "private_comment" not in history[1].payload["new"]
+    assert summaries[3].endswith("; private comment removed")  # the bulk had none
+    assert summaries[4].endswith("; private comment added")  # the undo gave it back
     assert summaries[2].endswith("(rita → erin): Is adler32.c shipped?")
     with db.session() as session:
         assert file_history(session, "no/such/file") == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from pathlib import Path
 
@@ -140,18 +141,45 @@ def test_verify_detects_tampered_rows(sqlite_db: Database, tmp_path: Path) -> No
         assert any(problem in p for p in result.problems), (change.__name__, result.problems)
 
 
-def test_withheld_private_comments_are_reported_not_passed(
-    sqlite_db: Database, tmp_path: Path
-) -> None:
-    reviewed_zlib(sqlite_db)
+def test_withheld_private_comments_still_verify(db: Database, tmp_path: Path) -> None:
+    """Events hold a private comment's digest only, so a log without them re-hashes fully."""
+    reviewed_zlib(db)
     target = tmp_path / "log.json"
-    run_export(sqlite_db, AUDITOR, "decision-log", target, project="zlib")
-    assert PRIVATE not in target.read_text(encoding="utf-8")
+    run_export(db, AUDITOR, "decision-log", target, project="zlib")
+    text = target.read_text(encoding="utf-8")
+    assert PRIVATE not in text and PRIVATE[:20] not in text
+    doc = json.loads(text)
+    assert "private_comment" not in doc["columns"]
+    assert not any("private_comment" in row for row in doc["decisions"])
+    digest = hashlib.sha256(PRIVATE.encode("utf-8")).hexdigest()
+    assert digest in _zlib_h_row(doc["decisions"])["event"]["payload"]
+    db.dispose()
+
     result = verify_exported_log(target)
-    assert not result.problems
-    # The one decision with a private comment cannot be re-hashed once the comment is withheld.
-    assert result.redacted == 1 and not result.ok
-    assert result.verified == result.rows - 1
+    assert result.ok, result.problems
+    assert result.verified == result.rows == doc["count"] > 6
+
+
+def test_verify_detects_a_tampered_private_comment(sqlite_db: Database, tmp_path: Path) -> None:
+    reviewed_zlib(sqlite_db)
+    source = tmp_path / "log.json"
+    run_export(sqlite_db, AUDITOR, "decision-log", source, project="zlib", include_private=True)
+    assert verify_exported_log(source).ok
+
+    def edited(rows):  # type: ignore[no-untyped-def]
+        _zlib_h_row(rows)["private_comment"] = PRIVATE.replace("vendor", "lawyer")
+
+    def blanked(rows):  # type: ignore[no-untyped-def]
+        _zlib_h_row(rows)["private_comment"] = None
+
+    def invented(rows):  # type: ignore[no-untyped-def]
+        [r for r in rows if r["path"] == ADLER][0]["private_comment"] = "cleared by legal"
+
+    for change in (edited, blanked, invented):
+        result = verify_exported_log(_tampered(source, tmp_path / "bad.json", change))
+        assert not result.ok and result.verified == result.rows - 1, change.__name__
+        (problem,) = result.problems
+        assert "private_comment differs from what its audit event recorded" in problem, problem
 
 
 def test_engineer_may_not_export(sqlite_db: Database, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from ospo_tui.safe_text import clean
 from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, preview_bulk, undo_bulk
 from ospo_tui.services.catalog import resolve_scan
 from ospo_tui.services.decisions import resolve_review_item
+from ospo_tui.services.roles import require
 from ospo_tui.services.spdx_validation import normalise_spdx
 
 from .decide import add_decision_arguments
@@ -52,8 +53,10 @@ def run_bulk(ctx: CliContext) -> int:
     args = ctx.args
     if not (args.same_expression or args.glob or args.paths):
         raise InputError("name the files: --same-expression, --glob or --paths")
-    normalise_spdx(args.license)
     actor = ctx.actor()
+    if args.yes:  # the role before the input: a refusal is audited and says nothing about it
+        require(ctx.db, actor, "decide", "a bulk decision")
+    normalise_spdx(args.license)
     with ctx.db.session() as session:
         scan = resolve_scan(session, args.project, args.scan)
         ids = tuple(resolve_review_item(session, scan, p) for p in args.paths or ())

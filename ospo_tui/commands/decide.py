@@ -13,6 +13,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
 from ospo_tui.services.catalog import resolve_scan
 from ospo_tui.services.decisions import DECISION_TYPES, REASONS, decide, resolve_review_item
+from ospo_tui.services.roles import require
 from ospo_tui.services.spdx_validation import normalise_spdx
 
 if TYPE_CHECKING:
@@ -55,10 +56,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(ctx: CliContext) -> int:
     args = ctx.args
+    actor = ctx.actor()
+    # The role first (a refusal is audited and says nothing about the input), then the input,
+    # which fails before anything is read or written.
+    require(ctx.db, actor, "decide", "file " + ", ".join(repr(p) for p in args.paths))
     if args.expect_version is not None and len(args.paths) != 1:
         raise InputError("--expect-version applies to a single PATH")
-    normalise_spdx(args.license)  # bad input fails before anything is read or written
-    actor = ctx.actor()
+    normalise_spdx(args.license)
     with ctx.db.session() as session:
         scan = resolve_scan(session, args.project, args.scan)
         item_ids = [resolve_review_item(session, scan, path) for path in args.paths]

@@ -99,7 +99,6 @@ def verify_export(ctx: CliContext) -> int:
                     "checked_against_database": bool(ctx.args.db),
                     "rows": result.rows,
                     "verified": result.verified,
-                    "withheld": result.redacted,
                     "chain_head": {"seq": result.head_seq, "hash": result.head_hash},
                     "file_sha256": result.file_sha256,
                     "problems": problems,
@@ -122,10 +121,4 @@ def verify_export(ctx: CliContext) -> int:
         print(f"ospo-tui: {clean(problem, single_line=True)}", file=sys.stderr)
     if len(problems) > 20:
         print(f"ospo-tui: ... and {len(problems) - 20} more problems", file=sys.stderr)
-    if result.redacted:
-        print(
-            f"ospo-tui: {result.redacted} rows were exported without their private comments, so "
-            "their audit events cannot be re-hashed; export with --include-private to check them",
-            file=sys.stderr,
-        )
     return 0 if ok else 1

@@ -129,9 +129,10 @@ def apply_bulk(
 ) -> BulkResult:
     """Decide every selected file alike. ``expected_count`` is the previewed count: if the
     selection grew or shrank since, nothing is written (ConflictError)."""
+    # The role first: a refused user is audited and learns nothing from input errors.
+    require(db, actor, "decide", f"bulk over scan {selection.scan_id}")
     fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
     selection.condition()
-    require(db, actor, "decide", f"bulk over scan {selection.scan_id}")
     bulk_id = str(uuid.uuid4())
 
     def work(session: Session) -> BulkResult:

@@ -2,7 +2,10 @@
 
 A decision row is append-only; a new one supersedes the old. The review item (state, concluded
 expression, current decision, version) is kept in step in the same transaction as the decision
-row and its audit event, whose payload holds the old and the new values. Optimistic locking: the
+row and its audit event, whose payload holds the old and the new values. A private comment is
+kept only on the decision row; the event holds its SHA-256, so the chain proves the comment
+without disclosing it and a log exported without private comments still re-hashes. Optimistic
+locking: the
 item's version must still be the one the reviewer saw, else ``DecisionConflict`` names the other
 decision and nothing is written.
 
@@ -12,6 +15,7 @@ Single decisions, bulk decisions, their undo and reuse onto a rescan all go thro
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ from ospo_tui.models import (
     ScannedFile,
 )
 from ospo_tui.services.audit import Actor, append_events, locked_chain_head
-from ospo_tui.services.roles import require
+from ospo_tui.services.roles import allowed, require
 from ospo_tui.services.spdx_validation import normalise_spdx
 
 # In the reviewer's words, as the form and reports show them.
@@ -70,7 +74,8 @@ class DecisionFields:
     public_note: str | None = None
     private_comment: str | None = None
 
-    def as_payload(self) -> dict[str, Any]:
+    def as_columns(self) -> dict[str, Any]:
+        """The values of a decision row."""
         return {
             "concluded_expression": self.concluded_expression,
             "decision_type": self.decision_type,
@@ -78,6 +83,21 @@ class DecisionFields:
             "public_note": self.public_note,
             "private_comment": self.private_comment,
         }
+
+    def as_payload(self) -> dict[str, Any]:
+        """The values an audit event records: the private comment only as its digest."""
+        return {
+            "concluded_expression": self.concluded_expression,
+            "decision_type": self.decision_type,
+            "reason": self.reason,
+            "public_note": self.public_note,
+            "private_comment_sha256": private_comment_digest(self.private_comment),
+        }
+
+
+def private_comment_digest(comment: str | None) -> str | None:
+    """Hex SHA-256 of the comment's UTF-8 text, as audit events record it; None for none."""
+    return None if comment is None else hashlib.sha256(comment.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -440,7 +460,7 @@ def write_decisions(
             "review_item_id": change.item.id,
             "file_id": change.item.file_id,
             "sha256": change.item.sha256,
-            **change.fields.as_payload(),
+            **change.fields.as_columns(),
             "origin": change.origin,
             "bulk_id": change.bulk_id,
             "reused_from_id": change.reused_from_id,
@@ -607,8 +627,18 @@ def decide(
 
     ``expected_version`` is the item version the reviewer saw (None: whatever is current).
     """
+    # The role first: a refused user is audited and learns nothing from input errors.
+    if not allowed(actor, "decide"):
+        require(db, actor, "decide", f"file {_item_path(db, review_item_id)}")
     fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
-    require(db, actor, "decide", f"file {review_item_id}")
     return run_retrying(
         db, lambda s: record_decision(s, actor, review_item_id, expected_version, fields)
     )
+
+
+def _item_path(db: Database, review_item_id: int) -> str:
+    """The path a refusal names (the id when there is no such item: the decision reports it)."""
+    with db.reader() as session:
+        path = session.scalar(select(ReviewItem.path).where(ReviewItem.id == review_item_id))
+    # repr: a hostile path's control characters reach the terminal escaped.
+    return repr(path) if path is not None else f"#{review_item_id}"

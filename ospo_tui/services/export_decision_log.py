@@ -4,8 +4,8 @@ Each JSON row carries its audit event whole (body, ``prev_hash``, ``hash``), and
 carries the chain head at export time, so ``verify_exported_log`` can check a log offline: each
 event's hash is recomputed from its content, consecutive events must link, and every decision
 field of a row must equal what its hashed event recorded. Private comments are exported only on
-request; when withheld, the events holding them are redacted and cannot be re-hashed, and the
-verifier says so instead of passing them.
+request; events record them only as a SHA-256, so every event is exported whole and re-hashes
+either way, and an exported private comment is checked against its event's digest.
 
 CSV cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) get a
 leading apostrophe.
@@ -30,6 +30,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.safe_text import clean
 from ospo_tui.services.audit import Actor, chain_hash, chain_head, event_body
+from ospo_tui.services.decisions import private_comment_digest
 from ospo_tui.services.export_common import (
     DecisionRecord,
     ExportScope,
@@ -43,7 +44,6 @@ from ospo_tui.services.importer import file_sha256
 
 LOG_FORMAT = "ospo-tui-decision-log"
 LOG_VERSION = 1
-REDACTED = "[withheld: exported without --include-private]"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The columns of one row, in CSV order; ``private_comment`` only with --include-private.
 COLUMNS = (
@@ -80,7 +80,6 @@ _ROW_IN_PAYLOAD = {
     "decision_type": ("new", "decision_type"),
     "reason": ("new", "reason"),
     "public_note": ("new", "public_note"),
-    "private_comment": ("new", "private_comment"),
 }
 _ROW_IN_EVENT = {
     "event_seq": "seq",
@@ -170,24 +169,8 @@ def _row(
     if include_private:
         row["private_comment"] = decision.private_comment
     if event is not None:
-        row["event"] = event if include_private else _without_private(event)
+        row["event"] = event
     return row
-
-
-def _without_private(event: dict[str, Any]) -> dict[str, Any]:
-    """The event with private comments blanked; marked, since its hash no longer recomputes."""
-    if '"private_comment":"' not in event["payload"]:  # canonical JSON: no space after ':'
-        return event
-    payload = json.loads(event["payload"])
-    redacted = False
-    for side in ("old", "new"):
-        part = payload.get(side)
-        if isinstance(part, dict) and part.get("private_comment"):
-            part["private_comment"] = REDACTED
-            redacted = True
-    if not redacted:
-        return event
-    return {**event, "payload": json.dumps(payload, sort_keys=True), "redacted": True}
 
 
 def _csv_cell(value: Any) -> Any:
@@ -265,7 +248,6 @@ def write_decision_log(
 class LogVerification:
     rows: int
     verified: int
-    redacted: int
     head_seq: int
     head_hash: str
     file_sha256: str
@@ -273,7 +255,7 @@ class LogVerification:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.redacted == 0
+        return not self.problems
 
 
 def _payload_value(payload: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
@@ -285,12 +267,12 @@ def _payload_value(payload: dict[str, Any], path: tuple[str, ...]) -> tuple[bool
     return True, value
 
 
-def _check_row(number: int, row: dict[str, Any], head_seq: int) -> tuple[list[str], bool]:
-    """Problems with one row, and whether its event was redacted (so not re-hashable)."""
+def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
+    """Problems with one row."""
     where = f"row {number} (event {row.get('event_seq')}, {row.get('path')!r})"
     event = row.get("event")
     if not isinstance(event, dict):
-        return [f"{where}: carries no audit event"], False
+        return [f"{where}: carries no audit event"]
     problems: list[str] = []
     for field, key in _ROW_IN_EVENT.items():
         if row.get(field) != event.get(key):
@@ -299,9 +281,8 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> tuple[list[st
         payload = json.loads(event["payload"])
         body = event_body(**{k: event[k] for k in _BODY_KEYS})
     except (KeyError, TypeError, ValueError):
-        return [*problems, f"{where}: the audit event is malformed"], False
-    redacted = bool(event.get("redacted"))
-    if not redacted and chain_hash(event["prev_hash"], body) != event["hash"]:
+        return [*problems, f"{where}: the audit event is malformed"]
+    if chain_hash(event["prev_hash"], body) != event["hash"]:
         problems.append(f"{where}: the audit event does not match its hash (edited)")
     if isinstance(event.get("seq"), int) and event["seq"] > head_seq:
         problems.append(f"{where}: event is after the exported chain head")
@@ -309,11 +290,16 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> tuple[list[st
         if field not in row:
             continue
         present, value = _payload_value(payload, path)
-        if redacted and field == "private_comment":
-            continue
         if present and row[field] != value:
             problems.append(f"{where}: {field} differs from what its audit event recorded")
-    return problems, redacted
+    if "private_comment" in row:
+        comment = row["private_comment"]
+        _, recorded = _payload_value(payload, ("new", "private_comment_sha256"))
+        if not (comment is None or isinstance(comment, str)) or (
+            private_comment_digest(comment) != recorded
+        ):
+            problems.append(f"{where}: private_comment differs from what its audit event recorded")
+    return problems
 
 
 _BODY_KEYS = (
@@ -351,7 +337,7 @@ def verify_exported_log(path: str | Path) -> LogVerification:
         head = header.get("chain_head") or {}
         head_seq, head_hash = int(head.get("seq", 0)), str(head.get("hash", ""))
         problems: list[str] = []
-        rows = verified = redacted = 0
+        rows = verified = 0
         previous: dict[str, Any] | None = None
         seen_ids: set[Any] = set()
         with source.open("rb") as handle:
@@ -360,7 +346,7 @@ def verify_exported_log(path: str | Path) -> LogVerification:
                 if not isinstance(row, dict):
                     problems.append(f"row {rows}: not an object")
                     continue
-                found, was_redacted = _check_row(rows, row, head_seq)
+                found = _check_row(rows, row, head_seq)
                 event = row.get("event") if isinstance(row.get("event"), dict) else None
                 if event and previous:
                     if event.get("seq", 0) <= previous.get("seq", 0):
@@ -378,8 +364,7 @@ def verify_exported_log(path: str | Path) -> LogVerification:
                     )
                 seen_ids.add(row.get("decision_id"))
                 problems.extend(found)
-                redacted += was_redacted
-                verified += not found and not was_redacted
+                verified += not found
                 previous = event
         count = _trailer_count(source)
     except (ijson.JSONError, ValueError) as exc:
@@ -387,7 +372,7 @@ def verify_exported_log(path: str | Path) -> LogVerification:
     if count is not None and count != rows:
         problems.append(f"the log says it holds {count} rows but {rows} were read")
     return LogVerification(
-        rows, verified, redacted, head_seq, head_hash, file_sha256(source), tuple(problems)
+        rows, verified, head_seq, head_hash, file_sha256(source), tuple(problems)
     )
 
 

@@ -39,6 +39,16 @@ def _decision_label(values: dict[str, Any]) -> str:
     return f"{values.get('concluded_expression')} [{label}{reason}]"
 
 
+def _private_comment_change(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Events hold only the comment's digest: say that it changed; the text is on the decision."""
+    before, after = old.get("private_comment_sha256"), new.get("private_comment_sha256")
+    if before == after:
+        return ""
+    if after is None:
+        return "; private comment removed"
+    return "; private comment added" if before is None else "; private comment changed"
+
+
 def describe(action: str, payload: dict[str, Any]) -> str:
     """One line for an event: for decisions, old → new value and state."""
     if action.startswith("decision."):
@@ -62,7 +72,7 @@ def describe(action: str, payload: dict[str, Any]) -> str:
         note = new.get("public_note")
         if note and note != old.get("public_note"):
             line += f"; note: {note}"
-        return line
+        return line + _private_comment_change(old, new)
     if action.startswith("question."):
         return (
             f"{action.removeprefix('question.')} on question {payload.get('question_id')}"
