@@ -55,7 +55,7 @@ def run_bulk(ctx: CliContext) -> int:
         raise InputError("name the files: --same-expression, --glob or --paths")
     actor = ctx.actor()
     if args.yes:  # the role before the input: a refusal is audited and says nothing about it
-        require(ctx.db, actor, "decide", "a bulk decision")
+        require(ctx.db, actor, "decide", "files in bulk")
     normalise_spdx(args.license)
     with ctx.db.session() as session:
         scan = resolve_scan(session, args.project, args.scan)
