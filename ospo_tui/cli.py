@@ -16,6 +16,7 @@ from typing import NoReturn
 from ospo_tui import __version__
 from ospo_tui.db import Database, open_database
 from ospo_tui.errors import OspoError
+from ospo_tui.safe_text import clean
 from ospo_tui.services.audit import Actor
 
 COMMAND_MODULES = (
@@ -64,7 +65,8 @@ class CliContext:
             return resolve_actor(session, self.user_name)
 
     def out(self, line: str = "") -> None:
-        print(line)
+        # Output names files and quotes findings from scans: never let them drive the terminal.
+        print(clean(line))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_app(ctx.db, ctx.user_name)
         return int(args.handler(ctx) or 0)
     except OspoError as err:
-        print(f"ospo-tui: error: {err}", file=sys.stderr)
+        # Errors quote the offending input (a path, a field): shown inert, on one line.
+        print(f"ospo-tui: error: {clean(str(err), single_line=True)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("ospo-tui: interrupted", file=sys.stderr)

@@ -162,3 +162,27 @@ def test_the_tui_shows_hostile_text_inert(db: Database, hostile_scan: int) -> No
             assert app.is_running  # [@click=app.quit] did nothing
 
     asyncio.run(drive())
+
+
+def test_cli_errors_and_output_are_inert(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error quoting a hostile path (here: a malformed field) must not reach the terminal
+    as an OSC 52 clipboard write; nor may a listing of hostile paths."""
+    from ospo_tui.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"files": [{"path": f"x{OSC52}{ANSI}.c", "size": "big"}]}))
+    assert main(["--db", db_url, "--user", "tester", "import", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "field 'size' must be a number" in err and err.count("\n") == 1
+    assert CONTROL.search(err) is None
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"files": [_file(f"tree/x{OSC52}{BIDI}.c", HOSTILE)]}))
+    assert main(["--db", db_url, "--user", "tester", "import", str(good)]) == 0
+    assert (
+        main(["--db", db_url, "--user", "tester", "bulk", "--glob", "*", "--license", "MIT"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "tree/x" in out and CONTROL.search(out) is None
