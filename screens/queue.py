@@ -180,6 +180,7 @@ class QueueScreen(Screen[None]):
         self.search_origin: QueueKey | None = None
         self.loads = 0  # windows shown so far (tests and the benchmark wait on it)
         self.searches = 0  # search results handled so far
+        self.unmatched: str | None = None  # a search text that matched nothing, while typing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -392,12 +393,18 @@ class QueueScreen(Screen[None]):
         search.display = True
         search.value = ""
         search.focus()
+        self.unmatched = None
 
     @on(Input.Changed, "#queue-search")
     def _search_typed(self, event: Input.Changed) -> None:
         self.search_text = event.value
-        if event.value:
-            self.search(event.value, self.search_origin, True, True)
+        if not event.value:
+            return
+        if self.unmatched is not None and self.unmatched in event.value:
+            # Nothing held the shorter text, so nothing holds this one: no query needed.
+            self.post_message(self.SearchResult(None, event.value))
+            return
+        self.search(event.value, self.search_origin, True, True)
 
     @on(Input.Submitted, "#queue-search")
     def _search_done(self) -> None:
@@ -438,6 +445,8 @@ class QueueScreen(Screen[None]):
         search = self.query_one("#queue-search", Input)
         search.set_class(message.row is None, "-no-match")
         if message.row is None:
+            if self.unmatched is None or len(message.text) < len(self.unmatched):
+                self.unmatched = message.text
             if not search.display:  # while typing, the field's colour says it
                 notify_safe(self.app, f"no match for {message.text}", severity="warning")
             return

@@ -264,3 +264,30 @@ def test_queue_window_pages_a_large_queue(
             assert status.content.plain.startswith(f"file 1 of {len(expected)}")
 
     asyncio.run(drive())
+
+
+def test_incremental_search_without_match_marks_the_field(sample_app: ReviewApp) -> None:
+    async def drive() -> None:
+        async with sample_app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            queue = sample_app.screen
+            assert isinstance(queue, QueueScreen)
+            await pilot.press("slash", "z")
+            await settle(pilot)
+            start = queue.query_one(QueueTable).current  # the first path or expression with a z
+            await pilot.press(*"zqx")
+            await settle(pilot)
+            search = queue.query_one("#queue-search")
+            assert search.has_class("-no-match")
+            assert queue.unmatched == "zz"  # "zzq" and "zzqx" needed no query
+            assert queue.query_one(QueueTable).current == start  # no match: the cursor stays
+            await pilot.press("backspace", "backspace", "backspace", "backspace", *"six")
+            await settle(pilot)
+            assert not search.has_class("-no-match")
+            current = queue.query_one(QueueTable).current
+            assert current is not None and current.path == "six/six.py"
+            assert not sample_app._notifications  # typing reports in the field, not in toasts
+
+    asyncio.run(drive())
