@@ -27,6 +27,8 @@ def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
         binding = active.binding
         if binding.system or binding.action in _HIDDEN_ACTIONS or not binding.description:
             continue
+        if binding.id is None:
+            continue  # Textual's own scrolling and focus keys; ours all carry an id
         ident = binding.id or binding.action
         display = binding.key_display or screen.app.get_key_display(binding)
         if ident in seen:
