@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from ospo_tui.models import Scan, ScanResultCache
 from scan_support import findings_by_path
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from ospo_tui.db import open_database
+from ospo_tui.models import Scan, ScanResultCache
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.scan_runner import ScanRequest, run_scan
