@@ -139,6 +139,7 @@ async def _drive(db: Database, steps: int, paint_only: bool = False) -> dict[str
             for changes in FILTERS:
                 _send(app, "f")
                 await _painted(app, lambda: isinstance(app.screen, FilterDialog))
+                await pilot.pause(0.2)  # a reviewer takes longer than this to fill the dialog
                 dialog = app.screen
                 wanted = QueueFilter(scan_id=queue.flt.scan_id).with_changes(**changes)
                 dialog.current_filter = lambda w=wanted: w  # type: ignore[method-assign]
