@@ -17,6 +17,7 @@ from ospo_tui.models import ReviewItem
 from ospo_tui.services.audit_verify import verify_trail
 from ospo_tui.services.db_backup import backup_database, restore_database
 from ospo_tui.services.decisions import decide
+from tests.decision_helpers import events, payload
 from tests.reliability_support import fill_workbench, fingerprint
 from tests.team_support import REVIEWER
 
@@ -101,7 +102,15 @@ def test_cli_backup_and_restore(
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert main(["--db", fresh, "--user", "root", "db", "restore", str(backup)]) == 0
     restored = Database(fresh)
-    assert fingerprint(restored) == expected
+    after = fingerprint(restored)
+    # Everything restored, plus one event saying who restored which chain head.
+    assert after.ok and after.events == expected.events + 1
+    assert {k: n for k, n in after.rows.items() if k != "audit_events"} == {
+        k: n for k, n in expected.rows.items() if k != "audit_events"
+    }
+    last = events(restored)[-1]
+    assert (last.action, last.actor) == ("db.restore", "root")
+    assert payload(last)["restored_head_hash"] == expected.head_hash
     restored.dispose()
     assert main(["--db", fresh, "--user", "root", "db", "restore", str(backup)]) == 2
     assert "--force" in capsys.readouterr().err

@@ -100,7 +100,9 @@ def _restore(ctx) -> int:  # type: ignore[no-untyped-def]
     try:
         if ctx.args.force:
             require(target, ctx.actor(), _MANAGE, "restore")
-        result = restore_database(ctx.args.file, target, force=ctx.args.force)
+        result = restore_database(
+            ctx.args.file, target, force=ctx.args.force, restored_by=ctx.user_name
+        )
     finally:
         target.dispose()
     ctx.out(

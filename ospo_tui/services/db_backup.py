@@ -25,7 +25,7 @@ from sqlalchemy import text
 from ospo_tui.db import Database, resolve_db_url
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import upgrade_to_head
-from ospo_tui.services.audit import verify_chain
+from ospo_tui.services.audit import append_event, verify_chain
 from ospo_tui.services.db_copy import (
     ALEMBIC_TABLE,
     check_same_schema,
@@ -34,6 +34,7 @@ from ospo_tui.services.db_copy import (
     row_counts,
     snapshot,
 )
+from ospo_tui.services.identity import resolve_actor
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,18 @@ def _is_backup(path: Path) -> bool:
 
 
 def restore_database(
-    backup: str | os.PathLike[str], target: Database, *, force: bool = False
+    backup: str | os.PathLike[str],
+    target: Database,
+    *,
+    force: bool = False,
+    restored_by: str | None = None,
 ) -> BackupResult:
     """Replace the contents of ``target`` with the backup, in one transaction.
 
     A non-empty target is refused unless ``force``. The backup file itself is never modified:
-    it is copied and the copy upgraded to the current schema first.
+    it is copied and the copy upgraded to the current schema first. With ``restored_by``, a
+    ``db.restore`` event records who restored which chain head: events written after the backup
+    are gone, and the trail says so.
     """
     source_path = Path(backup).absolute()
     if not source_path.is_file():
@@ -160,9 +167,23 @@ def restore_database(
             staged.dispose()
     with target.session() as session:
         result = verify_chain(session)
+        if not result.ok:  # pragma: no cover - both paths verify before they commit
+            raise InputError(f"the restored audit chain does not verify ({result.first_break})")
+        if restored_by is not None:
+            append_event(
+                session,
+                resolve_actor(session, restored_by),
+                "db.restore",
+                "database",
+                None,
+                {
+                    "backup": source_path.name,
+                    "restored_events": result.events,
+                    "restored_head_hash": result.head_hash,
+                    "forced": force,
+                },
+            )
         rows = sum(row_counts(session.connection()).values())
-    if not result.ok:  # pragma: no cover - both paths verify before they commit
-        raise InputError(f"the restored audit chain does not verify ({result.first_break})")
     return BackupResult(
         path=source_path, events=result.events, head_hash=result.head_hash, rows=rows
     )
