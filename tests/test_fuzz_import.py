@@ -20,7 +20,7 @@ from tests.fuzz_documents import mutated_document
 
 ACTOR = Actor("fuzzer", "admin")
 # Thousands on SQLite; PostgreSQL is stricter about text (NUL, encodings), so it gets its own run.
-EXAMPLES = {"sqlite": 1200, "postgresql": 250}
+EXAMPLES = {"sqlite": 1500, "postgresql": 250}
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
