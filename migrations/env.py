@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from ospo_tui.models import Base
 from sqlalchemy import create_engine
+
+from ospo_tui.models import Base
 
 config = context.config
 target_metadata = Base.metadata

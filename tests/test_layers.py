@@ -19,11 +19,15 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_models_and_services_never_import_textual() -> None:
-    files = sorted((ROOT / "models").glob("*.py")) + sorted((ROOT / "ospo_tui" / "services").glob("*.py"))
+    files = sorted((ROOT / "models").glob("*.py")) + sorted(
+        (ROOT / "ospo_tui" / "services").glob("*.py")
+    )
     assert len(files) > 10
     for path in files:
         for module in imported_modules(path):
-            assert not module.startswith(("textual", "ospo_tui.screens")), f"{path.name} imports {module}"
+            assert not module.startswith(("textual", "ospo_tui.screens")), (
+                f"{path.name} imports {module}"
+            )
 
 
 def test_screens_hold_no_sql() -> None:
