@@ -58,6 +58,34 @@ def written_bytes(db: Database) -> int:
         return int(conn.scalar(text("SELECT pg_database_size(current_database())")) or 0)
 
 
+def writing(db: Database) -> bool:
+    """Another connection holds an open write transaction right now."""
+    if db.engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(str(db.engine.url.database), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:  # "database is locked": the writer is mid-transaction
+            return True
+        finally:
+            probe.close()
+    with db.engine.connect() as conn:
+        return bool(
+            conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+
+def midway(db: Database, start: int) -> Callable[[], bool]:
+    """Grown by GROWTH bytes, with the transaction that wrote them still open (not committed)."""
+    return lambda: written_bytes(db) > start + GROWTH and writing(db)
+
+
 def settle(db: Database) -> None:
     """Start from an empty WAL, so growth means the process under test is writing."""
     db.dispose()
@@ -120,7 +148,7 @@ def test_killed_import(db: Database, big_scan: Path) -> None:
     start = written_bytes(db)
     kill_midway(
         cli(db, "import", str(big_scan), "--project", "big"),
-        lambda: written_bytes(db) > start + GROWTH,
+        midway(db, start),
     )
     assert count(db, Scan) == 0 and count(db, ScannedFile) == 0 and count(db, ReviewItem) == 0
     events = assert_chain_verifies(db)
@@ -140,7 +168,7 @@ def test_killed_bulk_decision_then_killed_export(
 
     settle(db)
     start = written_bytes(db)
-    kill_midway(cli(db, *bulk), lambda: written_bytes(db) > start + GROWTH)
+    kill_midway(cli(db, *bulk), midway(db, start))
     assert count(db, Decision) == 0
     assert count(db, ReviewItem, ReviewItem.state != "open") == 0
     assert assert_chain_verifies(db) == events
