@@ -26,6 +26,7 @@ from ospo_tui.models import AuditEvent, Decision, ReviewItem
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.decisions import (
     CLEARED,
+    FIELD_COLUMNS,
     DecisionChange,
     DecisionFields,
     StaleVersions,
@@ -258,24 +259,11 @@ def _decision_fields(
     found: dict[int, tuple[DecisionFields, str | None]] = {}
     for start in range(0, len(wanted), _BATCH):
         for row in session.execute(
-            select(
-                Decision.id,
-                Decision.concluded_expression,
-                Decision.decision_type,
-                Decision.reason,
-                Decision.public_note,
-                Decision.private_comment,
-                Decision.findings_hash,
-            ).where(Decision.id.in_(wanted[start : start + _BATCH]))
-        ):
-            fields = DecisionFields(
-                row.concluded_expression,
-                row.decision_type,
-                row.reason,
-                row.public_note,
-                row.private_comment,
+            select(Decision.id, *FIELD_COLUMNS, Decision.findings_hash).where(
+                Decision.id.in_(wanted[start : start + _BATCH])
             )
-            found[row.id] = (fields, row.findings_hash)
+        ):
+            found[row.id] = (DecisionFields.from_row(row), row.findings_hash)
     return found
 
 

@@ -84,6 +84,17 @@ class DecisionFields:
             "private_comment": self.private_comment,
         }
 
+    @classmethod
+    def from_row(cls, row: Any) -> DecisionFields:
+        """From a result row that selected ``FIELD_COLUMNS``."""
+        return cls(
+            row.concluded_expression,
+            row.decision_type,
+            row.reason,
+            row.public_note,
+            row.private_comment,
+        )
+
     def as_payload(self) -> dict[str, Any]:
         """The values an audit event records: the private comment only as its digest."""
         return {
@@ -192,14 +203,19 @@ def validate_fields(
 
 # -- reading ------------------------------------------------------------------------------------
 
-_DECISION_COLUMNS = (
-    Decision.id,
-    Decision.review_item_id,
+# What a reviewer concluded, as stored on a decision row (see DecisionFields.from_row).
+FIELD_COLUMNS = (
     Decision.concluded_expression,
     Decision.decision_type,
     Decision.reason,
     Decision.public_note,
     Decision.private_comment,
+)
+
+_DECISION_COLUMNS = (
+    Decision.id,
+    Decision.review_item_id,
+    *FIELD_COLUMNS,
     Decision.origin,
     Decision.bulk_id,
     Decision.actor,
@@ -216,13 +232,7 @@ def _view(row: Any) -> DecisionView:
     return DecisionView(
         id=row.id,
         review_item_id=row.review_item_id,
-        fields=DecisionFields(
-            row.concluded_expression,
-            row.decision_type,
-            row.reason,
-            row.public_note,
-            row.private_comment,
-        ),
+        fields=DecisionFields.from_row(row),
         origin=row.origin,
         bulk_id=row.bulk_id,
         actor=row.actor,

@@ -28,6 +28,7 @@ from ospo_tui.models import (
 )
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.decisions import (
+    FIELD_COLUMNS,
     STALE_REASON,
     DecisionChange,
     DecisionFields,
@@ -124,11 +125,7 @@ def _load_sources(session: Session, ids: set[int]) -> dict[int, _Source]:
         rows = session.execute(
             select(
                 Decision.id,
-                Decision.concluded_expression,
-                Decision.decision_type,
-                Decision.reason,
-                Decision.public_note,
-                Decision.private_comment,
+                *FIELD_COLUMNS,
                 Decision.findings_hash,
                 Decision.file_id,
                 Decision.origin,
@@ -141,13 +138,7 @@ def _load_sources(session: Session, ids: set[int]) -> dict[int, _Source]:
         for row in rows:
             found[row.id] = _Source(
                 id=row.id,
-                fields=DecisionFields(
-                    row.concluded_expression,
-                    row.decision_type,
-                    row.reason,
-                    row.public_note,
-                    row.private_comment,
-                ),
+                fields=DecisionFields.from_row(row),
                 findings_hash=row.findings_hash,
                 file_id=row.file_id,
                 origin=row.origin,
