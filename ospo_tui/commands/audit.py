@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from ospo_tui.commands.terminal import positive_int
 from ospo_tui.errors import NotFoundError
 from ospo_tui.models import Project
 from ospo_tui.safe_text import clean
@@ -22,16 +23,6 @@ from ospo_tui.services.roles import require
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     log = actions.add_parser("log", help="the newest events, oldest first")
     log.add_argument("--file", metavar="PATH", help="only events about this file")
     log.add_argument("--project", help="only this project")
-    log.add_argument("--limit", type=_positive, default=50, help="at most N events (default 50)")
+    log.add_argument("--limit", type=positive_int, default=50, help="at most N events (default 50)")
     log.set_defaults(handler=run_log)
 
     history = subparsers.add_parser("history", help="a file's history: who, when, what changed")

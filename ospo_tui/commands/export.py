@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
+from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.safe_text import clean
 from ospo_tui.services.exports import EXPORT_KINDS, run_export
 
@@ -41,20 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=export)
 
 
-def _progress_on_tty() -> object:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
+class ExportProgress(ProgressLine):
+    def __call__(self, done: int, total: int) -> None:
         share = f" ({100 * done // total}%)" if total else ""
-        print(f"\rexporting {done}/{total}{share}", end="", file=sys.stderr, flush=True)
-
-    return show
+        self.show(f"exporting {done}/{total}{share}")
 
 
 def export(ctx: CliContext) -> int:
     args = ctx.args
-    progress = _progress_on_tty()
+    progress = ExportProgress()
     result = run_export(
         ctx.db,
         ctx.actor(),
@@ -64,10 +60,9 @@ def export(ctx: CliContext) -> int:
         scan_id=args.scan,
         fmt=args.format,
         include_private=args.include_private,
-        progress=progress,  # type: ignore[arg-type]
+        progress=progress if progress.enabled else None,
     )
-    if progress is not None:
-        print(file=sys.stderr)
+    progress.close()
     ctx.out(
         f"wrote {result.kind} ({result.format}) to {clean(str(result.path), single_line=True)}: "
         f"{result.rows} rows, {result.size} bytes, sha256 {result.sha256} "

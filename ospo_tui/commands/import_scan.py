@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.roles import require
 
@@ -32,12 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-class TerminalProgress:
-    """A one-line progress bar on stderr, redrawn at most ten times a second; silent when piped."""
+class TerminalProgress(ProgressLine):
+    """A progress bar of bytes read, redrawn at most ten times a second."""
 
     def __init__(self, label: str) -> None:
+        super().__init__()
         self.label = label
-        self.enabled = sys.stderr.isatty()
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
@@ -47,15 +47,9 @@ class TerminalProgress:
         self.last = now
         fraction = done / total if total else 1.0
         bar = "█" * int(fraction * 30)
-        sys.stderr.write(
-            f"\r{self.label} [{bar:<30}] {fraction:6.1%} {done / 1e6:8.1f}/{total / 1e6:.1f} MB"
+        self.show(
+            f"{self.label} [{bar:<30}] {fraction:6.1%} {done / 1e6:8.1f}/{total / 1e6:.1f} MB"
         )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 def run(ctx: CliContext) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ospo_tui.commands.terminal import positive_int
 from ospo_tui.models import REVIEW_STATES
 from ospo_tui.safe_text import clean
 from ospo_tui.services.catalog import project_summaries, resolve_scan, scan_summaries
@@ -34,18 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     queue.add_argument("--license", help="only files whose expression mentions this key or SPDX id")
     queue.add_argument("--path", help="only paths matching this glob")
     queue.add_argument("--all", action="store_true", help="include files without findings")
-    queue.add_argument("--limit", type=_positive, default=50, help="at most N rows (default 50)")
+    queue.add_argument("--limit", type=positive_int, default=50, help="at most N rows (default 50)")
     queue.set_defaults(handler=list_queue)
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
 
 
 def _row(*values: object) -> str:

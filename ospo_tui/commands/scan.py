@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
 from ospo_tui.services.roles import require
@@ -58,21 +59,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-class TerminalScanProgress:
-    """The scan's progress line on stderr, redrawn in place; silent when stderr is not a TTY."""
-
-    def __init__(self) -> None:
-        self.enabled = sys.stderr.isatty()
+class TerminalScanProgress(ProgressLine):
+    """The scan's progress line: files done/total, files per second, ETA."""
 
     def __call__(self, progress: ScanProgress) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K" + progress.line())
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
+        self.show(progress.line())
 
 
 def run(ctx: CliContext) -> int:
