@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import ijson
 import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -27,13 +26,14 @@ from ospo_tui.models import Scan
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.ingest import ScanHeader, ScanIngest, get_or_create_project
 from ospo_tui.services.json_nesting import NestingGuard
+from ospo_tui.services.json_stream import JsonSyntaxError, stream_document
 from ospo_tui.services.roles import require
 
 # Top-level values we keep; the rest (packages, dependencies, summaries) are skipped unbuilt.
 _WANTED = frozenset(
     {"headers", "todo", "license_references", "scancode_version", "scancode_options"}
 )
-_CHUNK = 1 << 16
+_CHUNK = 1 << 18
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -95,50 +95,14 @@ def _is_json_lines(path: Path) -> bool:
     return isinstance(value, dict) and set(value) == {"headers"}
 
 
-def _read_prelude(reader: _CountingReader) -> dict[str, Any]:
-    """The top-level values before ``files`` (ScanCode writes ``files`` last); stops there."""
-    values: dict[str, Any] = {}
-    builder: ijson.ObjectBuilder | None = None
-    key: str | None = None
-    events = ijson.parse(reader, use_float=True, buf_size=_CHUNK)
-    for prefix, event, value in events:
-        if prefix == "":
-            if event == "start_map":
-                continue
-            if event == "map_key":
-                key = value
-                if key == "files":
-                    _, next_event, _ = next(events, ("", "end_map", None))
-                    if next_event != "start_array":
-                        raise InputError("'files' must be a list")
-                    return values
-                continue
-            if event == "end_map":
-                break
-            raise InputError("the document is not a JSON object (not a ScanCode output)")
-        if key in _WANTED:
-            if builder is None:
-                builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            if prefix == key and event not in ("start_map", "start_array", "map_key"):
-                values[key] = builder.value
-                builder = None
-    raise InputError("no 'files' list: this is not a ScanCode JSON output")
-
-
 def _stream_document(
     path: Path, progress: ProgressCallback | None, total: int, state: dict[str, Any]
 ) -> Iterator[tuple[str, Any]]:
-    """Yields the prelude values, then ("file", entry) per file, built at C speed by ijson."""
-    with path.open("rb") as raw:
-        reader = _CountingReader(raw, None, total)
-        state["reader"] = reader
-        yield from _read_prelude(reader).items()
+    """Yields the wanted top-level values and ("file", entry) per file, in document order."""
     with path.open("rb") as raw:
         reader = _CountingReader(raw, progress, total)
         state["reader"] = reader
-        for entry in ijson.items(reader, "files.item", use_float=True, buf_size=_CHUNK):
-            yield "file", entry
+        yield from stream_document(reader, _WANTED, chunk=_CHUNK)
 
 
 def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
@@ -261,10 +225,8 @@ def import_scan_file(
                 scan = ingest.finish(
                     extra_event={"file": source.name, "forced": force and existing is not None}
                 )
-            except ijson.JSONError as exc:
-                raise InputError(
-                    f"{source}: invalid JSON near byte {state['reader'].offset} (last file read: {last_path}): {_first_line(exc)}"
-                ) from None
+            except JsonSyntaxError as exc:
+                raise InputError(f"{source}: {exc} (last file read: {last_path})") from None
             except OspoError as exc:
                 raise type(exc)(f"{source}: {exc}") from None
             except DBAPIError as exc:

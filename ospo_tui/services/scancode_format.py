@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from ospo_tui.errors import InputError
 from ospo_tui.services.expressions import combine_and, license_keys, scancode_to_spdx
 
@@ -96,6 +98,8 @@ class _Field:
 
     def text(self, name: str, value: Any = ..., *, required: bool = False) -> str | None:
         value = self.raw.get(name) if value is ... else value
+        if type(value) is str and value.isascii() and "\x00" not in value:
+            return value  # the common case, checked at C speed
         if value is None:
             if required:
                 raise InputError(f"{self.where}: missing required field '{name}'")
@@ -114,6 +118,8 @@ class _Field:
 
     def number(self, name: str, value: Any = ...) -> float | None:
         value = self.raw.get(name) if value is ... else value
+        if type(value) is float and math.isfinite(value):
+            return value
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -124,6 +130,9 @@ class _Field:
         return number
 
     def integer(self, name: str, value: Any = ...) -> int | None:
+        value = self.raw.get(name) if value is ... else value
+        if type(value) is int and abs(value) <= 2**62:
+            return value
         number = self.number(name, value)
         if number is None:
             return None
@@ -375,10 +384,8 @@ def findings_hash(record: FileRecord) -> str:
         for d in record.detections
         for m in d.matches
     )
-    body = json.dumps(
-        [record.columns["detected_license_expression"], matches], separators=(",", ":")
-    )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    body = orjson.dumps([record.columns["detected_license_expression"], matches])
+    return hashlib.sha256(body).hexdigest()
 
 
 def record_license_keys(record: FileRecord) -> frozenset[str]:
