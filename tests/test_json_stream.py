@@ -51,7 +51,7 @@ def test_numbers_and_multibyte_text_split_across_chunks(chunk: int) -> None:
         (b'{"files": [{"path": "a"}', "expected ',' or ']' in a list"),
         (b'{"files": [{"path": "a"', "invalid JSON near byte"),
         (b'{"files": [1] "x": 2}', "expected ',' or '}'"),
-        (b'{"files": [], "a": "\xff"}', "invalid UTF-8 near byte 19"),
+        (b'{"files": [], "a": "\xff"}', "invalid UTF-8 near byte 20"),
         (b"nonsense", "invalid JSON near byte 0"),
     ],
 )
