@@ -18,9 +18,9 @@ def read(data: bytes, chunk: int) -> list[tuple[str, object]]:
     return list(stream_document(io.BytesIO(data), WANTED, chunk=chunk))
 
 
-@pytest.mark.parametrize("chunk", [1, 7, 4096, 1 << 18])
+@pytest.mark.parametrize("chunk", [1, 7, 4096])
 def test_same_entries_as_json_load(chunk: int) -> None:
-    data = (SCANCODE_FIXTURES / "hazelcast-3293-v32rc3.json").read_bytes()
+    data = (SCANCODE_FIXTURES / "ort-format-4.0.0_mime-types-2.1.18.json").read_bytes()
     expected = json.loads(data)
     got = read(data, chunk)
     assert [v for k, v in got if k == "file"] == expected["files"]
