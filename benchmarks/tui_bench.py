@@ -31,7 +31,7 @@ from benchmarks.dashboard_bench import dashboard_paint_times, prepare
 from ospo_tui.app import ReviewApp, prepare_process
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem
-from ospo_tui.screens.filter_dialog import FilterDialog
+from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.picker import PickerScreen
 from ospo_tui.screens.queue import QueueScreen
@@ -134,22 +134,22 @@ async def _drive(db: Database, steps: int, paint_only: bool = False) -> dict[str
         _send(app, "escape")
         await _painted(app, lambda: app.screen is queue)
 
-        # Filter changes: the dialog's ctrl+s → the new first window on screen.
+        # Filter changes: the filter bar's ctrl+s → the new first window on screen.
+        bar = queue.query_one(FilterBar)
         for _ in range(max(1, steps // (4 * len(FILTERS)))):
             for changes in FILTERS:
                 _send(app, "f")
-                await _painted(app, lambda: isinstance(app.screen, FilterDialog))
-                await pilot.pause(0.2)  # a reviewer takes longer than this to fill the dialog
-                dialog = app.screen
+                await _painted(app, lambda: bar.display and bar.has_focus_within)
+                await pilot.pause(0.2)  # a reviewer takes longer than this to fill the bar
                 wanted = QueueFilter(scan_id=queue.flt.scan_id).with_changes(**changes)
-                dialog.current_filter = lambda w=wanted: w  # type: ignore[method-assign]
+                bar.current_filter = lambda w=wanted: w  # type: ignore[method-assign]
                 n = queue.loads
                 out["filter"].append(
                     await _press(app, "ctrl+s", lambda n=n: queue.loads > n, "filter")
                 )
         await pilot.pause()
 
-        # Filter keys without the dialog: open only (o), same license as this row (l), clear (c).
+        # Filter keys without the bar: open only (o), same license as this row (l), clear (c).
         out["quick"] = []
         for _ in range(max(1, steps // 20)):
             for key in ("o", "o", "l", "c"):
@@ -217,7 +217,7 @@ def main() -> None:
     _row("  queue count shown", results["counted"], FIRST_PAINT_TARGET, p95=False)
     _row("next file (inspector ])", results["next"], KEYSTROKE_TARGET, cpu="next")
     _row("queue cursor (j, with paging)", results["cursor"], KEYSTROKE_TARGET, cpu="cursor")
-    _row("filter change (dialog ctrl+s)", results["filter"], KEYSTROKE_TARGET, cpu="filter")
+    _row("filter change (filter bar ctrl+s)", results["filter"], KEYSTROKE_TARGET, cpu="filter")
     _row("filter change (keys o, l, c)", results["quick"], KEYSTROKE_TARGET, cpu="quick")
     _row("search keystroke", results["search"], KEYSTROKE_TARGET, cpu="search")
     dashboard = [dashboard_paint_times(db, scan_id) for _ in range(args.repeat)]

@@ -16,13 +16,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
+from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.status_line import StatusLine
+from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.queue import (
     QueueFilter,
     QueueKey,
@@ -77,6 +79,7 @@ def describe_filter(flt: QueueFilter) -> str:
 
 
 class QueueScreen(Screen[None]):
+    AUTO_FOCUS = "QueueTable"  # the hidden filter bar's fields come first in the DOM
     BINDINGS = [
         Binding(
             "d", "decide", "Decide", id="queue.decide", tooltip="Record a decision on this file"
@@ -87,7 +90,7 @@ class QueueScreen(Screen[None]):
             "filter",
             "Filter",
             id="queue.filter",
-            tooltip="Filter by state, license, path, text",
+            tooltip="Show or hide the filter bar: state, license, alert, path, text",
         ),
         Binding(
             "slash",
@@ -181,15 +184,17 @@ class QueueScreen(Screen[None]):
         self.loads = 0  # windows shown so far (tests and the benchmark wait on it)
         self.searches = 0  # search results handled so far
         self.unmatched: str | None = None  # a search text that matched nothing, while typing
+        self.close_bar_on_load = False  # a filter applied from the bar: close it with the rows
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="queue-bar"):
             yield StatusLine(id="queue-filter")
             yield StatusLine(id="queue-count")
+        yield FilterBar(self.flt, id="filter-bar")
         yield QueueTable(id="queue-table")
         yield Input(placeholder="search path or license…", id="queue-search")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"{self.project} · scan {self.flt.scan_id}"
@@ -261,24 +266,37 @@ class QueueScreen(Screen[None]):
         read = message.read
         if read.flt != self.flt:
             return  # a filter changed while this window was read
+        if self.close_bar_on_load:
+            self._close_filter_bar()
         table = self.query_one(QueueTable)
         table.at_start = read.window.at_start
         table.at_end = read.window.at_end
         table.show_rows(read.window.rows, read.cursor_id)
+        self.loads += 1
+        if read.window.at_start and read.window.at_end:
+            # The window holds every row the filter keeps: nothing left to count.
+            self.workers.cancel_group(self, "queue-count")
+            self.total, self.position, self.counted = len(read.window.rows), 0, True
+            self._show_count()
+            return
         self.counted = False
         self._show_count()
-        self.loads += 1
         first = read.window.rows[0] if read.window.rows else None
         recount = message.recount or self.total is None
         # Count once the rows are on screen: the count must not compete with the paint.
-        self.call_after_refresh(self.count_rows, read.flt, first, recount)
+        self.call_after_refresh(self.count_rows, read.flt, first, recount, read.window.at_start)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-count")
-    def count_rows(self, flt: QueueFilter, first: QueueRow | None, recount: bool) -> None:
+    def count_rows(
+        self, flt: QueueFilter, first: QueueRow | None, recount: bool, at_start: bool = False
+    ) -> None:
         worker = get_current_worker()
         with database(self.app).reader() as session:
             total = queue_count(session, flt) if recount else None
-            position = queue_position(session, flt, first.key) if first is not None else 0
+            # A window at the start of the queue (every new filter's) has no row before it.
+            position = 0
+            if first is not None and not at_start:
+                position = queue_position(session, flt, first.key)
         if not worker.is_cancelled:
             counts = QueueCounts(flt, first.id if first else None, total, position)
             self.post_message(self.Counted(counts))
@@ -349,13 +367,31 @@ class QueueScreen(Screen[None]):
         self.load(None, None)
 
     def action_filter(self) -> None:
-        from ospo_tui.screens.filter_dialog import FilterDialog
+        bar = self.query_one(FilterBar)
+        if bar.display:
+            self._close_filter_bar()
+        else:
+            self.query_one(SteadyFooter).display = False  # the bar names its own keys
+            bar.open(self.flt)
 
-        def done(result: QueueFilter | None) -> None:
-            if result is not None and result != self.flt:
-                self.apply_filter(result)
+    @on(FilterBar.Applied)
+    def _filter_applied(self, event: FilterBar.Applied) -> None:
+        if event.flt == self.flt:
+            self._close_filter_bar()
+            return
+        # The bar closes with the new rows, in one layout and paint, not in one more before.
+        self.close_bar_on_load = True
+        self.apply_filter(event.flt)
 
-        self.app.push_screen(FilterDialog(self.flt), done)
+    @on(FilterBar.Cancelled)
+    def _filter_cancelled(self) -> None:
+        self._close_filter_bar()
+
+    def _close_filter_bar(self) -> None:
+        self.close_bar_on_load = False
+        self.query_one(FilterBar).display = False
+        self.query_one(SteadyFooter).display = True
+        self.query_one(QueueTable).focus()
 
     def action_dashboard(self) -> None:
         from ospo_tui.screens.dashboard import open_dashboard
@@ -480,6 +516,9 @@ class QueueScreen(Screen[None]):
             ask_or_answer(self.app, current.id, current.path)
 
     def action_back(self) -> None:
+        if self.query_one(FilterBar).display:
+            self._close_filter_bar()  # escape first closes the filter bar, then the screen
+            return
         if self.query_one("#queue-search", Input).display:
             self._close_search()  # escape first leaves the search, then the screen
             return

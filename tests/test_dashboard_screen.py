@@ -134,11 +134,11 @@ def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
     assert queue.total == 2  # the two GPL-2.0 files of the fixture
 
 
-def test_filter_dialog_filters_by_policy_alert(host: DashboardHost) -> None:
+def test_filter_bar_filters_by_policy_alert(host: DashboardHost) -> None:
     from textual.widgets import Select
 
     from ospo_tui.app import ReviewApp
-    from ospo_tui.screens.filter_dialog import FilterDialog
+    from ospo_tui.screens.filter_bar import FilterBar
     from ospo_tui.screens.queue import QueueScreen
 
     class Workbench(ReviewApp):
@@ -153,12 +153,12 @@ def test_filter_dialog_filters_by_policy_alert(host: DashboardHost) -> None:
             await _loaded(pilot)
             await pilot.press("f")
             await pilot.pause()
-            dialog = app.screen
-            assert isinstance(dialog, FilterDialog)
-            dialog.query_one("#filter-alert", Select).value = "missing"
+            bar = queue.query_one(FilterBar)
+            assert bar.display and bar.has_focus_within
+            bar.query_one("#filter-alert", Select).value = "missing"
             await pilot.press("ctrl+s")
             await _loaded(pilot)
-            assert app.screen is queue
+            assert app.screen is queue and not bar.display
             return queue
 
     queue = asyncio.run(run())

@@ -1,0 +1,84 @@
+"""The queue's inline filter bar by keyboard, and the text filters it feeds on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from ospo_tui.app import ReviewApp
+from ospo_tui.db import Database
+from ospo_tui.screens.filter_bar import FilterBar
+from ospo_tui.screens.queue import QueueScreen
+from ospo_tui.screens.queue_table import QueueTable
+from ospo_tui.screens.steady_footer import SteadyFooter
+from ospo_tui.services.queue import QueueFilter, queue_count, queue_page
+from tests.tui_support import import_sample, screen_text, settle
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def sample_app(sqlite_db: Database) -> ReviewApp:
+    import_sample(sqlite_db)
+    return ReviewApp(sqlite_db, "tester")
+
+
+def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
+    sample_app: ReviewApp, sqlite_db: Database
+) -> None:
+    async def drive() -> QueueScreen:
+        async with sample_app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            queue = sample_app.screen
+            assert isinstance(queue, QueueScreen)
+            bar = queue.query_one(FilterBar)
+            footer = queue.query_one(SteadyFooter)
+            assert not bar.display and sample_app.focused is queue.query_one(QueueTable)
+
+            await pilot.press("f")
+            await settle(pilot)
+            assert bar.display and not footer.display
+            assert sample_app.focused is not None and sample_app.focused.id == "filter-states"
+            await pilot.press("d", "o")  # decide / open only on the queue: not from the bar
+            await settle(pilot)
+            assert isinstance(sample_app.screen, QueueScreen)
+            assert queue.flt == QueueFilter(queue.flt.scan_id)
+
+            # Escape cancels: what was typed is not applied, the table has the focus again.
+            await pilot.press("tab", *"mit", "escape")
+            await settle(pilot)
+            assert not bar.display and footer.display
+            assert sample_app.focused is queue.query_one(QueueTable)
+            assert queue.flt == QueueFilter(queue.flt.scan_id)
+
+            # The bar opens on the current filter, not on the cancelled text.
+            await pilot.press("f", "tab", "tab", *"mit", "enter")
+            await settle(pilot)
+            assert queue.query_one("#filter-license").value == ""  # type: ignore[attr-defined]
+            assert not bar.display and sample_app.focused is queue.query_one(QueueTable)
+            assert queue.flt.license_key == "mit" and queue.flt.license is None
+            assert "license key: mit" in screen_text(sample_app)
+            return queue
+
+    queue = asyncio.run(drive())
+    with sqlite_db.read_session() as session:
+        mit = [row.path for row in queue_page(session, queue.flt, limit=1000)]
+    assert 0 < len(mit) < 29 and queue.total == len(mit)
+
+
+def test_text_filters_ignore_case_on_both_backends(db: Database) -> None:
+    scan_id = import_sample(db)
+    with db.read_session() as session:
+
+        def count(**changes: object) -> int:
+            return queue_count(session, QueueFilter(scan_id).with_changes(**changes))
+
+        assert count(text="license") == count(text="LICENSE") > 0
+        assert count(license="mit") == count(license="MIT") > 0
+        assert count(text="no such file anywhere") == 0
+        rows = queue_page(session, QueueFilter(scan_id, text="LiCeNsE"))
+        assert any("LICENSE" in row.path for row in rows)
+        assert all("license" in f"{row.path} {row.detected_spdx}".lower() for row in rows)
