@@ -7,9 +7,12 @@ when the scan is assembled, so one cached result serves every copy of the same c
 
 from __future__ import annotations
 
+import gc
+import os
 import posixpath
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
@@ -48,12 +51,37 @@ _INFO_KEYS = (
 )
 
 
-def warm_up() -> None:
-    """Load ScanCode's license index and detectors once per process, before the first file."""
-    import scancode.api  # noqa: F401
-    from licensedcode.cache import get_index
+# Scanned once at warm-up: initialises the detectors' lazy state before the first real file.
+_WARM_UP_SAMPLE = b"# Copyright 2020 Example Inc.\n# SPDX-License-Identifier: MIT\nprint(1)\n"
+_warmed_up = False
 
-    get_index()
+
+def warm_up() -> None:
+    """Load ScanCode's license index and detectors once per process, before the first file.
+
+    The cyclic garbage collector is off while the index is unpickled (it would walk the growing
+    heap again and again: 3.6 s instead of 1.5 s), and the loaded objects are then frozen out of
+    its reach, so that later collections neither walk them nor dirty the pages that forked
+    workers share with the fork server.
+    """
+    global _warmed_up
+    if _warmed_up:
+        return
+    gc.disable()
+    try:
+        import scancode.api  # noqa: F401
+        from licensedcode.cache import get_index
+
+        get_index()
+        with tempfile.TemporaryDirectory(prefix="ospo-tui-warm-up-") as directory:
+            sample = os.path.join(directory, "sample.py")
+            with open(sample, "wb") as handle:
+                handle.write(_WARM_UP_SAMPLE)
+            _run_scanners(sample, DEFAULT_TIMEOUT)
+    finally:
+        gc.enable()
+    gc.freeze()
+    _warmed_up = True
 
 
 def _run_scanners(location: str, timeout: float) -> tuple[dict[str, Any], list[str]]:
