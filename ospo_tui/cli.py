@@ -2,6 +2,9 @@
 
 Each sub-command lives in its own module under ``ospo_tui.commands`` and exposes
 ``register(subparsers)``. With no sub-command the TUI opens.
+
+Importing this module stays cheap (no SQLAlchemy): scan workers start by importing the
+``ospo-tui`` script as their main module, and every millisecond there delays a rescan.
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import importlib
 import sys
 from collections.abc import Sequence
 from functools import cached_property
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from ospo_tui import __version__
-from ospo_tui.db import Database, open_database
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.audit import Actor
+
+if TYPE_CHECKING:
+    from ospo_tui.db import Database
+    from ospo_tui.services.audit import Actor
 
 COMMAND_MODULES = (
     "ospo_tui.commands.db",
@@ -50,6 +55,8 @@ class CliContext:
 
     @cached_property
     def db(self) -> Database:
+        from ospo_tui.db import open_database
+
         return open_database(self.args.db)
 
     @cached_property
