@@ -2,6 +2,8 @@
 
 It sits inside the queue screen instead of a modal screen on top of it: applying a filter then
 never pops a screen, so the queue's footer and layout are not rebuilt before the new rows paint.
+It floats over the top of the table (``overlay: screen``) rather than pushing it down, so
+opening and closing it never resizes the table.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ class FilterBar(Vertical):
     DEFAULT_CSS = """
     FilterBar {
         display: none;
+        overlay: screen;
         height: auto;
         border: round $accent;
+        background: $surface;
         padding: 0 1;
     }
     FilterBar #filter-fields { height: auto; }

@@ -371,7 +371,7 @@ class QueueScreen(Screen[None]):
         if bar.display:
             self._close_filter_bar()
         else:
-            self.query_one(SteadyFooter).display = False  # the bar names its own keys
+            self.query_one(SteadyFooter).held = True  # the bar names its own keys
             bar.open(self.flt)
 
     @on(FilterBar.Applied)
@@ -390,7 +390,7 @@ class QueueScreen(Screen[None]):
     def _close_filter_bar(self) -> None:
         self.close_bar_on_load = False
         self.query_one(FilterBar).display = False
-        self.query_one(SteadyFooter).display = True
+        self.query_one(SteadyFooter).held = False
         self.query_one(QueueTable).focus()
 
     def action_dashboard(self) -> None:

@@ -67,6 +67,9 @@ class QueueTable(ScrollView, can_focus=True):
     QueueTable {
         height: 1fr;
         background: $surface;
+        /* Always there: a scroll bar that came and went with the row count would cost a
+           second layout of the screen on every filter that leaves less than a screenful. */
+        overflow-y: scroll;
     }
     QueueTable > .queue-table--header {
         text-style: bold;
@@ -190,7 +193,9 @@ class QueueTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         fixed = sum(WIDTHS.values()) + GAP * len(COLUMNS) + 1
-        path = max(MIN_PATH, event.size.width - fixed)
+        # the vertical scroll bar is always there: only the width beside it holds columns
+        width = event.size.width - self.styles.scrollbar_size_vertical
+        path = max(MIN_PATH, width - fixed)
         if path != self.path_width:
             self.path_width = path
             current = self.current

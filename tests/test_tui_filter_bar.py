@@ -36,11 +36,16 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             assert isinstance(queue, QueueScreen)
             bar = queue.query_one(FilterBar)
             footer = queue.query_one(SteadyFooter)
-            assert not bar.display and sample_app.focused is queue.query_one(QueueTable)
+            table = queue.query_one(QueueTable)
+            assert not bar.display and sample_app.focused is table
+            table_region = table.region
 
             await pilot.press("f")
             await settle(pilot)
-            assert bar.display and not footer.display
+            # The bar floats over the table: the table keeps its size, the footer its keys.
+            assert bar.display and footer.display and footer.held
+            assert table.region == table_region
+            assert "Filter the queue" in screen_text(sample_app)
             assert sample_app.focused is not None and sample_app.focused.id == "filter-states"
             await pilot.press("d", "o")  # decide / open only on the queue: not from the bar
             await settle(pilot)
@@ -50,7 +55,8 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             # Escape cancels: what was typed is not applied, the table has the focus again.
             await pilot.press("tab", *"mit", "escape")
             await settle(pilot)
-            assert not bar.display and footer.display
+            assert not bar.display and footer.display and not footer.held
+            assert table.region == table_region
             assert sample_app.focused is queue.query_one(QueueTable)
             assert queue.flt == QueueFilter(queue.flt.scan_id)
 
