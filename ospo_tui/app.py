@@ -13,11 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from ospo_tui.db import Database
+from ospo_tui.idle_gc import IdleCollector
 from ospo_tui.screens.commands import ScreenCommands
 from ospo_tui.screens.messages import notify_safe
 from ospo_tui.services.license_db import license_catalog
@@ -65,9 +67,20 @@ class ReviewApp(App[int]):
         super().__init__()
         self.db = db
         self.user_name = user_name
+        self.collector = IdleCollector()
 
     def on_mount(self) -> None:
+        self.collector.start()
+        self.set_interval(0.25, self.collector.tick, name="idle-gc")
         self.action_open_screen("picker")
+
+    def on_unmount(self) -> None:
+        self.collector.stop()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self.collector.input_seen()
+        await super().on_event(event)
 
     # -- screens -------------------------------------------------------------------------------
 
