@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from multiprocessing import forkserver
+from pathlib import Path
+
+import pytest
+
+from ospo_tui.cli import main, requested_command
+from ospo_tui.services import scan_pool
 
 
 def _run(code: str) -> dict[str, object]:
@@ -41,3 +49,42 @@ def test_warm_up_leaves_the_index_frozen_and_the_collector_on() -> None:
     assert isinstance(state["frozen"], int) and state["frozen"] > 100_000
     assert state["again"] == state["frozen"]
     assert state["enabled"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["scan", "tree", "-n", "2"], "scan"),
+        (["--db", "scan", "projects"], "projects"),  # a database named "scan"
+        (["--user", "ann", "--db=x.sqlite", "scan", "--exclude", "*.c", "tree"], "scan"),
+        (["import", "scan.json"], "import"),
+        ([], None),
+        (["--db"], None),
+    ],
+)
+def test_the_command_is_found_before_any_command_is_imported(
+    argv: list[str], command: str | None
+) -> None:
+    assert requested_command(argv) == command
+
+
+def test_scan_starts_the_fork_server_first_and_stops_it_when_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    real_start = scan_pool.start_fork_server
+
+    def start() -> None:
+        real_start()
+        started.append(forkserver._forkserver._forkserver_pid)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(scan_pool, "start_fork_server", start)
+    assert main(["--db", str(tmp_path / "r.sqlite"), "scan", str(tmp_path / "nowhere")]) == 2
+    assert len(started) == 1
+    assert forkserver._forkserver._forkserver_pid is None  # type: ignore[attr-defined]
+    with pytest.raises(ProcessLookupError):
+        os.kill(started[0], 0)  # gone, not left loading the index behind the command's back
+
+    with pytest.raises(SystemExit):
+        main(["scan", "--help"])
+    assert len(started) == 1  # help needs no index

@@ -12,6 +12,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
 from ospo_tui.services.roles import require
 from ospo_tui.services.scan_engine import DEFAULT_TIMEOUT
+from ospo_tui.services.scan_pool import stop_fork_server
 from ospo_tui.services.scan_progress import ScanProgress
 from ospo_tui.services.scan_runner import DEFAULT_MAX_SIZE, ScanRequest, run_scan
 
@@ -67,6 +68,13 @@ class TerminalScanProgress(ProgressLine):
 
 
 def run(ctx: CliContext) -> int:
+    try:
+        return _scan(ctx)
+    finally:
+        stop_fork_server()  # started early by ``cli.start_early``; no use for it past this point
+
+
+def _scan(ctx: CliContext) -> int:
     args = ctx.args
     root = Path(args.path)
     if not root.exists() and not root.is_symlink():
