@@ -35,10 +35,29 @@ STATE_LABELS = {
 ALERT_STYLES = {"error": "bold red", "warning": "yellow", "missing": "magenta", "ok": "green"}
 COLUMNS = ("State", "Prio", "Policy", "Path", "Detected (SPDX)", "Score", "Decision")
 RIGHT_ALIGNED = frozenset({"Prio", "Score"})
-# Fixed widths: columns do not jump while paging. The path column takes what the others leave.
+# Widths depend on the terminal's width only, so columns never jump while paging. The path
+# takes what the others leave; on narrow terminals the two expressions give up width first, so
+# every column stays on screen (the table has no keys to scroll sideways) down to 80 columns.
 WIDTHS = {"State": 8, "Prio": 4, "Policy": 7, "Detected (SPDX)": 36, "Score": 5, "Decision": 26}
-MIN_PATH = 30
+SHRINKABLE_MIN = {"Detected (SPDX)": 12, "Decision": 10}
+MIN_PATH = 30  # the path gets this much before the expressions shrink
+NARROWEST_PATH = 16
 GAP = 2  # spaces between columns
+
+
+def column_widths(width: int) -> list[int]:
+    """Each column's width, in ``COLUMNS`` order, for a table ``width`` cells wide."""
+    widths = dict(WIDTHS)
+    room = width - 1 - GAP * len(COLUMNS)  # a leading space, a gap after every column
+    missing = MIN_PATH - (room - sum(widths.values()))
+    if missing > 0:
+        slack = {name: widths[name] - least for name, least in SHRINKABLE_MIN.items()}
+        total = sum(slack.values())
+        for name in slack:
+            cut = min(slack[name], -(-missing * slack[name] // total))  # rounded up
+            widths[name] -= cut
+    widths["Path"] = max(NARROWEST_PATH, room - sum(widths.values()))
+    return [widths[name] for name in COLUMNS]
 
 
 def _path_cell(path: str, width: int) -> Text:
@@ -145,7 +164,7 @@ class QueueTable(ScrollView, can_focus=True):
         self.cursor_row = 0
         self.at_start = True  # the window starts at the first row of the queue
         self.at_end = True
-        self.path_width = MIN_PATH
+        self.widths = column_widths(0)
         self._lines: dict[tuple[int, bool], list[Segment]] = {}  # (row, is cursor) -> segments
 
     # -- content -------------------------------------------------------------------------------
@@ -185,19 +204,18 @@ class QueueTable(ScrollView, can_focus=True):
                 self.refresh_lines(index + 1)  # virtual line: the header is line 0
                 return
 
-    def _widths(self) -> list[int]:
-        return [WIDTHS.get(name, self.path_width) for name in COLUMNS]
+    @property
+    def path_width(self) -> int:
+        return self.widths[COLUMNS.index("Path")]
 
     def _line_width(self) -> int:
-        return sum(self._widths()) + GAP * len(COLUMNS) + 1
+        return sum(self.widths) + GAP * len(COLUMNS) + 1
 
     def on_resize(self, event: events.Resize) -> None:
-        fixed = sum(WIDTHS.values()) + GAP * len(COLUMNS) + 1
         # the vertical scroll bar is always there: only the width beside it holds columns
-        width = event.size.width - self.styles.scrollbar_size_vertical
-        path = max(MIN_PATH, width - fixed)
-        if path != self.path_width:
-            self.path_width = path
+        widths = column_widths(event.size.width - self.styles.scrollbar_size_vertical)
+        if widths != self.widths:
+            self.widths = widths
             current = self.current
             self.show_rows(self.rows_window, current.id if current else None)
 
@@ -281,7 +299,7 @@ class QueueTable(ScrollView, can_focus=True):
 
     def _segments(self, cells: tuple[Text, ...], base: Style) -> list[Segment]:
         segments = [Segment(" ", base)]
-        for name, width, cell in zip(COLUMNS, self._widths(), cells, strict=True):
+        for name, width, cell in zip(COLUMNS, self.widths, cells, strict=True):
             plain = cell.plain  # already cleaned by safe_text: no control characters
             if cell_len(plain) > width:
                 plain = set_cell_size(plain, max(0, width - 1)) + "…"
