@@ -70,12 +70,8 @@ class ReviewApp(App[int]):
         self.collector = IdleCollector()
 
     def on_mount(self) -> None:
-        self.collector.start()
-        self.set_interval(0.25, self.collector.tick, name="idle-gc")
+        self.set_interval(0.1, self.collector.tick, name="idle-gc")
         self.action_open_screen("picker")
-
-    def on_unmount(self) -> None:
-        self.collector.stop()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):

@@ -1,4 +1,4 @@
-"""The TUI's garbage collector pacing: collections wait for a pause, never pile up unbounded."""
+"""The TUI's garbage collector pacing: collections run in pauses, never while keys come in."""
 
 from __future__ import annotations
 
@@ -28,61 +28,47 @@ def make_cycle() -> weakref.ref[Node]:
     return weakref.ref(first)
 
 
-@pytest.fixture
-def collector() -> Iterator[IdleCollector]:
-    collector = IdleCollector()
-    collector.start()
-    try:
-        yield collector
-    finally:
-        collector.stop()
-
-
-def test_start_turns_automatic_collection_off_and_stop_restores_it() -> None:
-    assert gc.isenabled()
-    collector = IdleCollector()
-    collector.start()
-    assert not gc.isenabled()
-    collector.stop()
-    assert gc.isenabled()
-
+@pytest.fixture(autouse=True)
+def manual_collection() -> Iterator[None]:
+    """No automatic collection during these tests: only ``tick`` may free the cycles."""
     gc.disable()
-    try:
-        collector.start()
-        collector.stop()
-        assert not gc.isenabled()  # it was off before: it stays off
-    finally:
-        gc.enable()
+    yield
+    gc.enable()
 
 
-def test_no_collection_while_keys_come_in(
-    collector: IdleCollector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_no_collection_while_keys_come_in(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(idle_gc, "BACKLOG", 0)
-    gc.collect()
+    collector = IdleCollector()
     cycle = make_cycle()
     collector.input_seen()
     assert collector.tick() is None
     assert cycle() is not None
 
 
-def test_a_pause_collects_the_young_generations(
-    collector: IdleCollector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_pause_collects_the_young_generations(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(idle_gc, "BACKLOG", 0)
     monkeypatch.setattr(idle_gc, "IDLE_AFTER", 0.0)
-    gc.collect()
+    collector = IdleCollector()
     cycle = make_cycle()
     collector.input_seen()
     assert collector.tick() == 1
     assert cycle() is None
 
 
-def test_a_long_pause_collects_everything(
-    collector: IdleCollector, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_small_backlog_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(idle_gc, "IDLE_AFTER", 0.0)
+    gc.collect()
+    collector = IdleCollector()
+    cycle = make_cycle()
+    assert gc.get_count()[0] < idle_gc.BACKLOG
+    assert collector.tick() is None
+    assert cycle() is not None
+
+
+def test_a_long_pause_collects_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(idle_gc, "BACKLOG", 0)
     monkeypatch.setattr(idle_gc, "IDLE_AFTER", 0.0)
+    collector = IdleCollector()
     first, second = Node(), Node()
     first.other, second.other = second, first
     gc.collect(1)  # still in use: moved to the oldest generation
@@ -95,23 +81,15 @@ def test_a_long_pause_collects_everything(
     assert cycle() is None
 
 
-def test_a_large_backlog_is_collected_even_under_a_held_key(
-    collector: IdleCollector, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(idle_gc, "FORCE_AFTER", 0)
-    cycle = make_cycle()
-    collector.input_seen()
-    assert collector.tick() == 1
-    assert cycle() is None
-
-
-def test_the_app_hands_the_collector_back_when_it_exits(sqlite_db: Database) -> None:
+def test_the_app_tells_the_collector_about_keys(sqlite_db: Database) -> None:
     app = ReviewApp(sqlite_db, "tester")
 
-    async def run() -> bool:
+    async def run() -> tuple[float, float]:
         async with app.run_test() as pilot:
             await pilot.pause()
-            return gc.isenabled()
+            before = app.collector.last_input
+            await pilot.press("down")
+            return before, app.collector.last_input
 
-    assert asyncio.run(run()) is False  # off while the app runs
-    assert gc.isenabled()
+    before, after = asyncio.run(run())
+    assert after > before
