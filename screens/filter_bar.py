@@ -2,8 +2,9 @@
 
 It sits inside the queue screen instead of a modal screen on top of it: applying a filter then
 never pops a screen, so the queue's footer and layout are not rebuilt before the new rows paint.
-It floats over the top of the table (``overlay: screen``) rather than pushing it down, so
-opening and closing it never resizes the table.
+It floats over the top of the table (``overlay: screen``, in a layer of its own) rather than
+pushing it down, so opening and closing it moves no other widget: only the rows it covered are
+painted again.
 """
 
 from __future__ import annotations
@@ -44,7 +45,9 @@ class FilterBar(Vertical):
     DEFAULT_CSS = """
     FilterBar {
         display: none;
+        layer: filter-bar;
         overlay: screen;
+        offset: 0 2;  /* below the header and the queue's status line, over the table */
         height: auto;
         border: round $accent;
         background: $surface;

@@ -187,11 +187,14 @@ class QueueScreen(Screen[None]):
         self.close_bar_on_load = False  # a filter applied from the bar: close it with the rows
 
     def compose(self) -> ComposeResult:
+        # The filter bar comes first, in its own layer: the compositor numbers widgets from
+        # the last one, so showing or hiding the first changes no other widget's entry, and
+        # only the region under the bar is painted again.
+        yield FilterBar(self.flt, id="filter-bar")
         yield Header()
         with Horizontal(id="queue-bar"):
             yield StatusLine(id="queue-filter")
             yield StatusLine(id="queue-count")
-        yield FilterBar(self.flt, id="filter-bar")
         yield QueueTable(id="queue-table")
         yield Input(placeholder="search path or license…", id="queue-search")
         yield SteadyFooter()

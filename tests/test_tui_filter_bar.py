@@ -21,6 +21,15 @@ from tests.tui_support import REVIEWER, import_sample, screen_text, settle
 SIZE = (140, 40)
 
 
+def placements(screen: QueueScreen, bar: FilterBar) -> dict[object, object]:
+    """Where the compositor puts every widget outside the bar (its private map)."""
+    return {
+        widget: geometry
+        for widget, geometry in screen._compositor._full_map.items()
+        if widget is not bar and bar not in widget.ancestors
+    }
+
+
 @pytest.fixture
 def sample_app(sqlite_db: Database) -> ReviewApp:
     import_sample(sqlite_db)
@@ -42,6 +51,7 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             table = queue.query_one(QueueTable)
             assert not bar.display and sample_app.focused is table
             table_region = table.region
+            before = placements(queue, bar)
 
             await pilot.press("f")
             await settle(pilot)
@@ -49,6 +59,8 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             assert bar.display and footer.display and footer.held
             assert table.region == table_region
             assert "Filter the queue" in screen_text(sample_app)
+            # Nothing else moved or was renumbered, so only the rows under the bar repaint.
+            assert placements(queue, bar) == before
             assert sample_app.focused is not None and sample_app.focused.id == "filter-states"
             await pilot.press("d", "o")  # decide / open only on the queue: not from the bar
             await settle(pilot)
@@ -60,6 +72,7 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             await settle(pilot)
             assert not bar.display and footer.display and not footer.held
             assert table.region == table_region
+            assert placements(queue, bar) == before
             assert sample_app.focused is queue.query_one(QueueTable)
             assert queue.flt == QueueFilter(queue.flt.scan_id)
 
