@@ -152,3 +152,29 @@ def test_text_filters_fold_ascii_only_and_alike_on_both_backends(
         assert found("Änderungen") == ["ÄNDERUNGEN.txt"]
         assert found("änderungen") == ["änderungen.txt"]
         assert found("CHANGES") == found("changes") == ["Changes.txt"]
+
+
+def test_path_globs_tell_case_apart_on_both_backends(db: Database, tmp_path: Path) -> None:
+    names = ("src/Main.c", "src/main.c", "src/[x]_1%.c", "SRC/other.c")
+    scan = {
+        "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "3.0.0"}],
+        "files": [{"path": "src", "type": "directory"}, {"path": "SRC", "type": "directory"}]
+        + [_file_with_mit(name) for name in names],
+    }
+    scan_file = tmp_path / "scan.json"
+    scan_file.write_text(json.dumps(scan), encoding="utf-8")
+    scan_id = import_scan_file(db, scan_file, project="globs", actor=REVIEWER).scan_id
+    with db.read_session() as session:
+
+        def found(glob: str) -> list[str]:
+            return sorted(r.path for r in queue_page(session, QueueFilter(scan_id, path_glob=glob)))
+
+        # A glob picks what a bulk decision covers: exact case, the same on SQLite and PostgreSQL.
+        assert found("src/*") == ["src/Main.c", "src/[x]_1%.c", "src/main.c"]
+        assert found("SRC/*") == ["SRC/other.c"]
+        assert found("src/m*") == ["src/main.c"]
+        assert found("src/?ain.c") == ["src/Main.c", "src/main.c"]
+        # [ ], % and _ are plain characters in a glob.
+        assert found("src/[x]_1%.c") == ["src/[x]_1%.c"]
+        assert found("src/[x]?1?.c") == ["src/[x]_1%.c"]
+        assert found("src/_*") == []

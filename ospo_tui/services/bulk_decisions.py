@@ -36,7 +36,7 @@ from ospo_tui.services.decisions import (
     validate_fields,
     write_decisions,
 )
-from ospo_tui.services.queue import QueueFilter, glob_to_like, queue_selection
+from ospo_tui.services.queue import PathGlob, QueueFilter, queue_selection
 from ospo_tui.services.roles import require
 
 _BATCH = 5000
@@ -70,7 +70,7 @@ class BulkSelection:
                 )
             )
         if self.path_glob:
-            parts.append(ReviewItem.path.like(glob_to_like(self.path_glob), escape="\\"))
+            parts.append(PathGlob(ReviewItem.path, self.path_glob))
         if self.skip_decided:
             parts.append(ReviewItem.current_decision_id.is_(None))
         if self.queue_filter is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, String, and_, func, literal, or_, select, tuple_
+from sqlalchemy import Boolean, Select, String, and_, func, literal, or_, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -98,6 +98,37 @@ def glob_to_like(pattern: str) -> str:
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+class PathGlob(FunctionElement[bool]):
+    """A path matches a shell glob (``*`` and ``?``, over the whole path), case and all.
+
+    Globs pick the files a bulk decision covers, so they mean the same on every backend:
+    PostgreSQL's LIKE already tells case apart, SQLite's does not, so there it is GLOB (with
+    ``[`` made literal). Not cached: the pattern is rewritten per backend as it is compiled.
+    """
+
+    type = Boolean()
+    name = "path_glob"
+    inherit_cache = False
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.pattern = pattern
+        super().__init__(column)
+
+
+@compiles(PathGlob)
+def _path_glob(element: PathGlob, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    pattern = compiler.process(literal(glob_to_like(element.pattern)), **kw)
+    return f"({column} LIKE {pattern} ESCAPE '\\')"
+
+
+@compiles(PathGlob, "sqlite")
+def _path_glob_sqlite(element: PathGlob, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    pattern = compiler.process(literal(element.pattern.replace("[", "[[]")), **kw)
+    return f"({column} GLOB {pattern})"
+
+
 def _contains(text: str) -> str:
     return "%" + glob_to_like(text.translate(_ASCII_LOWER)) + "%"
 
@@ -169,7 +200,7 @@ def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-a
     if flt.license_key:
         query = query.where(_names_license(flt.license_key))
     if flt.path_glob:
-        query = query.where(ReviewItem.path.like(glob_to_like(flt.path_glob), escape="\\"))
+        query = query.where(PathGlob(ReviewItem.path, flt.path_glob))
     if flt.text:
         needle = _contains(flt.text)
         query = query.where(
