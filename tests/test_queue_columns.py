@@ -8,7 +8,6 @@ import pytest
 
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
-from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import (
     COLUMNS,
     GAP,
@@ -18,7 +17,7 @@ from ospo_tui.screens.queue_table import (
     QueueTable,
     column_widths,
 )
-from tests.tui_support import import_sample, screen_text, settle
+from tests.tui_support import import_sample, open_queue, screen_text, settle
 
 
 def line_width(widths: list[int]) -> int:
@@ -58,10 +57,7 @@ def test_an_80_column_terminal_shows_every_column(sqlite_db: Database) -> None:
     async def drive() -> tuple[str, int, int]:
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             table = queue.query_one(QueueTable)
             return (
                 screen_text(app),

@@ -16,7 +16,7 @@ from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.queue import QueueFilter, queue_count, queue_page
-from tests.tui_support import REVIEWER, import_sample, screen_text, settle
+from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
 
 SIZE = (140, 40)
 
@@ -42,10 +42,7 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
     async def drive() -> QueueScreen:
         async with sample_app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = sample_app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             bar = queue.query_one(FilterBar)
             footer = queue.query_one(SteadyFooter)
             table = queue.query_one(QueueTable)

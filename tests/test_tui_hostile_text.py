@@ -21,7 +21,7 @@ from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.importer import import_scan_file
-from tests.tui_support import REVIEWER, screen_text, settle
+from tests.tui_support import REVIEWER, open_queue, screen_text, settle
 
 MARKUP = "[bold red]x[/]"
 LINK = "[link=https://evil]click[/link]"
@@ -114,10 +114,7 @@ def test_markup_and_escapes_render_literally(sqlite_db: Database, tmp_path: Path
     async def drive() -> None:
         async with app.run_test(size=(200, 50)) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             text = screen_text(app)
             assert f"src/{SHOWN_NAME}" in text  # brackets shown, not parsed
             _no_terminal_controls(text)

@@ -21,7 +21,7 @@ from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.importer import import_scan_file
 from ospo_tui.services.queue import QueueFilter, queue_page
 from tests.conftest import SCANCODE_FIXTURES
-from tests.tui_support import REVIEWER, import_sample, screen_text, settle
+from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
 
 SIZE = (160, 50)
 
@@ -47,10 +47,7 @@ def test_open_project_filter_inspect_next_file(sample_app: ReviewApp, sqlite_db:
             row = " ".join(screen_text(sample_app).splitlines()[3].split())
             assert row.endswith("43 29 0 0")  # files, with findings, decided, open questions
 
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = sample_app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             expected = _queue_paths(sqlite_db, queue.flt)
             assert len(expected) == 29
             text = screen_text(sample_app)
@@ -116,10 +113,7 @@ def test_incremental_search_and_next_previous_match(sample_app: ReviewApp) -> No
     async def drive() -> None:
         async with sample_app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = sample_app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             table = queue.query_one(QueueTable)
             await pilot.press("slash", *"sortedc")
             await settle(pilot)
@@ -238,10 +232,7 @@ def test_queue_window_pages_a_large_queue(
     async def drive() -> None:
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             table = queue.query_one(QueueTable)
             assert table.row_count == 12
             for index in range(1, 20):
@@ -270,10 +261,7 @@ def test_incremental_search_without_match_marks_the_field(sample_app: ReviewApp)
     async def drive() -> None:
         async with sample_app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            queue = sample_app.screen
-            assert isinstance(queue, QueueScreen)
+            queue = await open_queue(pilot)
             await pilot.press("slash", "z")
             await settle(pilot)
             start = queue.query_one(QueueTable).current  # the first path or expression with a z

@@ -10,6 +10,7 @@ from ospo_tui.app import ReviewApp
 from ospo_tui.commands.demo import sample_paths
 from ospo_tui.db import Database
 from ospo_tui.models import Scan
+from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.services.audit import Actor
 from ospo_tui.services.importer import import_scan_file
 
@@ -35,6 +36,15 @@ async def settle(pilot: Any) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
     await pilot.pause(0.05)  # let layout catch up (DataTable column widths)
+
+
+async def open_queue(pilot: Any) -> QueueScreen:
+    """From the scan list: enter on the scan under the cursor, then the settled queue."""
+    await pilot.press("enter")
+    await settle(pilot)
+    queue = pilot.app.screen
+    assert isinstance(queue, QueueScreen)
+    return queue
 
 
 def screen_text(app: ReviewApp) -> str:
