@@ -126,18 +126,22 @@ def _file_with_mit(path: str) -> dict[str, object]:
     }
 
 
+def import_mit_files(db: Database, tmp_path: Path, paths: list[str]) -> int:
+    """A scan of ``paths``, each with one MIT detection (so each is in the queue); its id."""
+    scan = {
+        "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "3.0.0"}],
+        "files": [_file_with_mit(path) for path in paths],
+    }
+    scan_file = tmp_path / "scan.json"
+    scan_file.write_text(json.dumps(scan), encoding="utf-8")
+    return import_scan_file(db, scan_file, project="paths", actor=REVIEWER).scan_id
+
+
 def test_text_filters_fold_ascii_only_and_alike_on_both_backends(
     db: Database, tmp_path: Path
 ) -> None:
     names = ("ÄNDERUNGEN.txt", "änderungen.txt", "Changes.txt")
-    scan = {
-        "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "3.0.0"}],
-        "files": [{"path": "docs", "type": "directory"}]
-        + [_file_with_mit(f"docs/{name}") for name in names],
-    }
-    scan_file = tmp_path / "scan.json"
-    scan_file.write_text(json.dumps(scan), encoding="utf-8")
-    scan_id = import_scan_file(db, scan_file, project="umlauts", actor=REVIEWER).scan_id
+    scan_id = import_mit_files(db, tmp_path, [f"docs/{name}" for name in names])
     with db.read_session() as session:
 
         def found(text: str) -> list[str]:
@@ -152,15 +156,9 @@ def test_text_filters_fold_ascii_only_and_alike_on_both_backends(
 
 
 def test_path_globs_tell_case_apart_on_both_backends(db: Database, tmp_path: Path) -> None:
-    names = ("src/Main.c", "src/main.c", "src/[x]_1%.c", "SRC/other.c")
-    scan = {
-        "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "3.0.0"}],
-        "files": [{"path": "src", "type": "directory"}, {"path": "SRC", "type": "directory"}]
-        + [_file_with_mit(name) for name in names],
-    }
-    scan_file = tmp_path / "scan.json"
-    scan_file.write_text(json.dumps(scan), encoding="utf-8")
-    scan_id = import_scan_file(db, scan_file, project="globs", actor=REVIEWER).scan_id
+    scan_id = import_mit_files(
+        db, tmp_path, ["src/Main.c", "src/main.c", "src/[x]_1%.c", "SRC/other.c"]
+    )
     with db.read_session() as session:
 
         def found(glob: str) -> list[str]:
