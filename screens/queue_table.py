@@ -43,12 +43,13 @@ SHRINKABLE_MIN = {"Detected (SPDX)": 12, "Decision": 10}
 MIN_PATH = 30  # the path gets this much before the expressions shrink
 NARROWEST_PATH = 16
 GAP = 2  # spaces between columns
+FRAME = 1 + GAP * len(COLUMNS)  # a line's cells outside the columns: a leading space, the gaps
 
 
 def column_widths(width: int) -> list[int]:
     """Each column's width, in ``COLUMNS`` order, for a table ``width`` cells wide."""
     widths = dict(WIDTHS)
-    room = width - 1 - GAP * len(COLUMNS)  # a leading space, a gap after every column
+    room = width - FRAME
     missing = MIN_PATH - (room - sum(widths.values()))
     if missing > 0:
         slack = {name: widths[name] - least for name, least in SHRINKABLE_MIN.items()}
@@ -209,7 +210,7 @@ class QueueTable(ScrollView, can_focus=True):
         return self.widths[COLUMNS.index("Path")]
 
     def _line_width(self) -> int:
-        return sum(self.widths) + GAP * len(COLUMNS) + 1
+        return sum(self.widths) + FRAME
 
     def on_resize(self, event: events.Resize) -> None:
         # the vertical scroll bar is always there: only the width beside it holds columns
