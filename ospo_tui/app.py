@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import importlib
 from collections.abc import Callable
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from textual import events
@@ -38,7 +38,8 @@ DECISION_FORM_MODULE = "ospo_tui.screens.decision_form"
 
 
 class ReviewApp(App[int]):
-    CSS_PATH = str(Path(__file__).resolve().parent.parent / "screens" / "app.tcss")
+    # Read through the package, not a path: the stylesheet must load from a wheel or a zip too.
+    CSS = files("ospo_tui.screens").joinpath("app.tcss").read_text(encoding="utf-8")
     TITLE = "ospo-tui"
     SUB_TITLE = "license review workbench"
     COMMANDS = App.COMMANDS | {ScreenCommands}

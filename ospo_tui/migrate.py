@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-SCRIPT_LOCATION = "ospo_tui:migrations"
+from ospo_tui.resources import resource_folder
 
 
 def script_location() -> str:
-    """The migrations folder, found through the package itself.
+    """The migrations folder, found through the ``ospo_tui.migrations`` package itself.
 
-    ``ospo_tui:migrations`` resolves inside the ``ospo_tui`` folder, which holds the migrations in
-    a wheel but not in an editable install (where ``package-dir`` maps them from the repo root);
-    asking for the ``ospo_tui.migrations`` package works in both.
+    A path built from ``ospo_tui``'s folder would miss them in an editable install, where
+    ``package-dir`` maps them from the repo root; the package works from a wheel, a zip
+    (extracted once: Alembic reads a folder) and an editable install alike.
     """
-    return str(files("ospo_tui.migrations"))
+    return str(resource_folder("ospo_tui.migrations"))
 
 
 def alembic_config(engine: Engine) -> Config:

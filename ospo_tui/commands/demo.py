@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from ospo_tui.models import Project
+from ospo_tui.resources import resource_folder
 from ospo_tui.services.importer import import_scan_file
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ SAMPLE_PROJECT = "sample"
 
 def sample_paths() -> tuple[Path, Path]:
     """(ScanCode output, scanned tree) of the bundled sample."""
-    data = Path(str(files("ospo_tui") / "data"))
+    data = resource_folder("ospo_tui", "data")
     return data / "sample-scan.json", data / "sample"
 
 
