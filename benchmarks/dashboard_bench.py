@@ -26,10 +26,10 @@ from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem, Scan
 from ospo_tui.screens.dashboard import DashboardScreen
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.dashboard import dashboard
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.policy_versions import load_policy, stored_policy
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.policy.versions import load_policy, stored_policy
+from ospo_tui.services.review.dashboard import dashboard
+from ospo_tui.services.trail.chain import Actor
 
 FIRST_PAINT_TARGET = 1.0  # seconds, issue 7
 BENCH_ACTOR = Actor("bench", "admin")

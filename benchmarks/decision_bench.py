@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import AuditEvent, ReviewItem
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, preview_bulk, undo_bulk
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.trail.chain import Actor
 
 BULK_TARGET = 5.0
 VERIFY_TARGET = 5.0

@@ -35,8 +35,8 @@ EXPORTS = (
 DECIDE = """
 import sys
 from ospo_tui.db import open_database
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk
+from ospo_tui.services.trail.chain import Actor
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
 db = open_database(sys.argv[1])
 actor = Actor("bench", "admin")
 apply_bulk(db, actor, BulkSelection(1, path_glob="*/test/*"), "Zlib", "non_functional")

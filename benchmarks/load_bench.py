@@ -27,15 +27,15 @@ from sqlalchemy import func, select
 from ospo_tui.db import Database, open_database
 from ospo_tui.errors import ConflictError
 from ospo_tui.models import AuditEvent, Decision, QuestionMessage, ReviewItem
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.exports import run_export
-from ospo_tui.services.identity import resolve_actor
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.members import add_member
-from ospo_tui.services.questions import answer, ask
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.members import add_member
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.export.run import run_export
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.questions import answer, ask
+from ospo_tui.services.trail.chain import Actor
 
 FIXTURE = (
     Path(__file__).resolve().parent.parent / "tests" / "data" / "scancode" / "zlib-v32rc3.json"

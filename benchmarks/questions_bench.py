@@ -22,11 +22,11 @@ from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.clock import utc_now
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import Question, QuestionMessage, ReviewItem
-from ospo_tui.services import questions as q
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.identity import resolve_actor
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.members import add_member
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.members import add_member
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.trail.chain import Actor
 
 INBOX_TARGET = 0.1  # seconds: the inbox must feel instant
 ADMIN = Actor("bench", "admin")

@@ -36,7 +36,7 @@ from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.picker import PickerScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
-from ospo_tui.services.queue import QueueFilter
+from ospo_tui.services.review.queue import QueueFilter
 
 FIRST_PAINT_TARGET = 1.0  # seconds
 KEYSTROKE_TARGET = 0.050  # p95, seconds

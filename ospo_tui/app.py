@@ -22,7 +22,7 @@ from ospo_tui.db import Database
 from ospo_tui.idle_gc import IdleCollector
 from ospo_tui.screens.commands import ScreenCommands
 from ospo_tui.screens.messages import notify_safe
-from ospo_tui.services.license_db import license_catalog
+from ospo_tui.services.licenses.license_db import license_catalog
 
 # Screens opened by name (``app.action_open_screen('name')``): one line per screen, as
 # "module:Class"; the class is built with no arguments.

@@ -22,7 +22,7 @@ from ospo_tui.safe_text import clean
 
 if TYPE_CHECKING:
     from ospo_tui.db import Database
-    from ospo_tui.services.audit import Actor
+    from ospo_tui.services.trail.chain import Actor
 
 COMMAND_MODULES = (
     "ospo_tui.commands.db",
@@ -61,12 +61,12 @@ class CliContext:
 
     @cached_property
     def user_name(self) -> str:
-        from ospo_tui.services.identity import resolve_user_name
+        from ospo_tui.services.access.identity import resolve_user_name
 
         return resolve_user_name(self.args.user)
 
     def actor(self) -> Actor:
-        from ospo_tui.services.identity import resolve_actor
+        from ospo_tui.services.access.identity import resolve_actor
 
         with self.db.session() as session:
             return resolve_actor(session, self.user_name)
@@ -107,7 +107,7 @@ def start_early(argv: Sequence[str]) -> None:
     runs on another core while this process imports the rest and walks the tree.
     """
     if requested_command(argv) == "scan" and not {"-h", "--help"} & set(argv):
-        from ospo_tui.services.scan_pool import start_fork_server
+        from ospo_tui.services.scanning.pool import start_fork_server
 
         start_fork_server()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from textual.app import App
 
 from ospo_tui.screens.messages import database
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.identity import resolve_actor
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.trail.chain import Actor
 
 
 def acting_actor(app: App[object]) -> Actor:

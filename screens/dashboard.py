@@ -25,8 +25,8 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ospo_tui.safe_text import clean, safe_line
-from ospo_tui.services.dashboard import Bar, ReviewFigures, directory_bars, review_figures
-from ospo_tui.services.policy_versions import stored_policy
+from ospo_tui.services.policy.versions import stored_policy
+from ospo_tui.services.review.dashboard import Bar, ReviewFigures, directory_bars, review_figures
 
 ALERT_STYLES = {
     "error": "bold red",

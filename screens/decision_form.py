@@ -23,15 +23,16 @@ from ospo_tui.errors import InputError, OspoError
 from ospo_tui.safe_text import clean, safe, safe_line
 from ospo_tui.screens.acting import acting_actor
 from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.services.bulk_decisions import (
+from ospo_tui.services.licenses.spdx_validation import complete_last_token, normalise_spdx
+from ospo_tui.services.review.bulk import (
     BulkPreview,
     BulkResult,
     BulkSelection,
     apply_bulk,
     preview_bulk,
 )
-from ospo_tui.services.decision_context import DecisionContext, decision_context
-from ospo_tui.services.decisions import (
+from ospo_tui.services.review.decision_context import DecisionContext, decision_context
+from ospo_tui.services.review.decisions import (
     DECISION_TYPES,
     REASONS,
     DecisionConflict,
@@ -40,8 +41,7 @@ from ospo_tui.services.decisions import (
     decide,
     validate_fields,
 )
-from ospo_tui.services.queue import QueueFilter
-from ospo_tui.services.spdx_validation import complete_last_token, normalise_spdx
+from ospo_tui.services.review.queue import QueueFilter
 
 SCOPE_FILE = "file"
 SCOPE_SAME = "same_expression"

@@ -12,8 +12,8 @@ from textual.widgets import Static
 
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.messages import database
-from ospo_tui.services.history import HistoryEntry, item_history
-from ospo_tui.services.reuse import StaleDifference, stale_difference
+from ospo_tui.services.review.history import HistoryEntry, item_history
+from ospo_tui.services.review.reuse import StaleDifference, stale_difference
 
 _ACTION_STYLE = {
     "decision.record": "bold",

@@ -18,9 +18,8 @@ from textual.message import Message
 from textual.widgets import Input, Label, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ospo_tui.models.review import REVIEW_STATES
-from ospo_tui.services.policy import ALERTS
-from ospo_tui.services.queue import QueueFilter
+from ospo_tui.services.policy.rules import ALERTS
+from ospo_tui.services.review.queue import REVIEW_STATES, QueueFilter
 
 STATE_NAMES = {
     "open": "open",

@@ -20,8 +20,8 @@ from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import acting_actor
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
-from ospo_tui.services import questions as q
-from ospo_tui.services.audit import Actor
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.trail.chain import Actor
 
 INBOX_TITLES = {
     "engineer": "open questions assigned to you",

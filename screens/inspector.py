@@ -29,8 +29,8 @@ from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.queue_table import ALERT_STYLES, STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
-from ospo_tui.services.inspector import FileReview, load_file_review
-from ospo_tui.services.queue import QueueFilter, QueueRow, queue_neighbour
+from ospo_tui.services.review.inspector import FileReview, load_file_review
+from ospo_tui.services.review.queue import QueueFilter, QueueRow, queue_neighbour
 
 TAB_FOCUS = {
     "source": "#source-view",

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.messages import database
-from ospo_tui.services.catalog import ScanSummary, scan_summaries
+from ospo_tui.services.review.catalog import ScanSummary, scan_summaries
 
 COLUMNS = (
     "Project",

@@ -15,9 +15,9 @@ from ospo_tui.errors import OspoError
 from ospo_tui.screens.acting import acting_actor
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_dialog import MessageDraft, QuestionDialog
-from ospo_tui.services import questions as q
-from ospo_tui.services.members import list_members
-from ospo_tui.services.roles import allowed, require
+from ospo_tui.services.access.members import list_members
+from ospo_tui.services.access.roles import allowed, require
+from ospo_tui.services.review import questions as q
 
 Done = Callable[[q.QuestionView], None]
 

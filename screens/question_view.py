@@ -24,10 +24,10 @@ from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_actions import message_dialog, record
 from ospo_tui.screens.queue_table import STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
-from ospo_tui.services import questions as q
-from ospo_tui.services.inspector import FileReview, load_file_review
-from ospo_tui.services.queue import QueueFilter, QueueRow
-from ospo_tui.services.roles import require
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.inspector import FileReview, load_file_review
+from ospo_tui.services.review.queue import QueueFilter, QueueRow
 
 QUESTION_STYLES = {"open": "bold magenta", "answered": "bold green", "resolved": "dim"}
 KIND_STYLES = {"ask": "magenta", "answer": "green", "reopen": "yellow", "resolve": "dim"}
@@ -217,7 +217,7 @@ class QuestionScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="question-inspect")
     def action_inspect(self) -> None:
-        from ospo_tui.services.queue import queue_row
+        from ospo_tui.services.review.queue import queue_row
 
         if self.thread is None:
             return

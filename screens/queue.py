@@ -25,7 +25,7 @@ from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.screens.steady_footer import SteadyFooter
-from ospo_tui.services.queue import (
+from ospo_tui.services.review.queue import (
     QueueFilter,
     QueueKey,
     QueueRow,

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ospo_tui.safe_text import clean, safe_line
-from ospo_tui.services.queue import QueueRow
+from ospo_tui.services.review.queue import QueueRow
 
 STATE_LABELS = {
     "open": ("open", "bold"),

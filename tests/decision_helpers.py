@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from ospo_tui.db import Database
 from ospo_tui.models import AuditEvent, ReviewItem
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
 
 ZLIB = SCANCODE_FIXTURES / "zlib-v32rc3.json"
@@ -89,7 +89,7 @@ def decide_many(
     import time
 
     from ospo_tui.db import Database
-    from ospo_tui.services.decisions import DecisionConflict, decide
+    from ospo_tui.services.review.decisions import DecisionConflict, decide
 
     db = Database(url)
     actor = Actor(actor_name, "reviewer")

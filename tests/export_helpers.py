@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ospo_tui.db import Database
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk
-from ospo_tui.services.decisions import decide
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
+from ospo_tui.services.review.decisions import decide
 from tests.decision_helpers import RITA, import_zlib, item
 
 ZLIB_H = "zlib-1.2.11/zlib.h"

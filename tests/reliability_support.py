@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from ospo_tui.db import Database
 from ospo_tui.models import ReviewItem
-from ospo_tui.services.audit import verify_chain
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk
-from ospo_tui.services.db_copy import row_counts
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.questions import answer, ask
+from ospo_tui.services.database.copy import row_counts
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.questions import answer, ask
+from ospo_tui.services.trail.chain import verify_chain
 from tests.team_support import ENGINEER, REVIEWER, make_team
 
 

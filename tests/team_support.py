@@ -9,10 +9,10 @@ from sqlalchemy import func, select
 
 from ospo_tui.db import Database
 from ospo_tui.models import LicenseDetection, ReviewItem
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.identity import resolve_actor
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.members import add_member
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.members import add_member
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
 
 ZLIB_SCAN = SCANCODE_FIXTURES / "zlib-v32rc3.json"

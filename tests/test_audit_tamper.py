@@ -10,8 +10,8 @@ from sqlalchemy.engine import Connection
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.decisions import decide
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.review.decisions import decide
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item
 
 

@@ -25,10 +25,10 @@ from sqlalchemy import func, select, text
 from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, ReviewItem, Scan, ScannedFile, ScanResultCache
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.identity import resolve_actor
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.trail.chain import Actor
 
 ADMIN = Actor("tester", "admin")
 SAMPLE_TREE = Path(__file__).parents[1] / "ospo_tui" / "data" / "sample"

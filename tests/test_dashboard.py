@@ -7,11 +7,11 @@ from pathlib import Path
 from sqlalchemy import update
 
 from ospo_tui.models import ReviewItem
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.dashboard import dashboard
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.policy_versions import load_policy, policy_in_force
-from ospo_tui.services.queue import QueueFilter, queue_count, queue_page
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.policy.versions import load_policy, policy_in_force
+from ospo_tui.services.review.dashboard import dashboard
+from ospo_tui.services.review.queue import QueueFilter, queue_count, queue_page
+from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
 
 ADMIN = Actor("tester", "admin")

@@ -11,10 +11,10 @@ from textual.app import App
 
 from ospo_tui.db import Database
 from ospo_tui.screens.dashboard import DashboardScreen
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.dashboard import Bar
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.policy_versions import load_policy
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.policy.versions import load_policy
+from ospo_tui.services.review.dashboard import Bar
+from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
 
 ADMIN = Actor("tester", "admin")

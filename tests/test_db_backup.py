@@ -14,9 +14,9 @@ from ospo_tui.cli import main
 from ospo_tui.db import Database, open_database
 from ospo_tui.errors import InputError
 from ospo_tui.models import ReviewItem
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.db_backup import backup_database, restore_database
-from ospo_tui.services.decisions import decide
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.database.backup import backup_database, restore_database
+from ospo_tui.services.review.decisions import decide
 from tests.decision_helpers import events, payload
 from tests.reliability_support import fill_workbench, fingerprint
 from tests.team_support import REVIEWER

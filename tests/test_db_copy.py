@@ -12,8 +12,8 @@ from sqlalchemy import text
 from ospo_tui.cli import main
 from ospo_tui.db import Database, open_database
 from ospo_tui.errors import InputError
-from ospo_tui.services.db_copy import copy_database
-from ospo_tui.services.decisions import decide
+from ospo_tui.services.database.copy import copy_database
+from ospo_tui.services.review.decisions import decide
 from tests.reliability_support import fill_workbench, fingerprint, first_open_item
 from tests.team_support import REVIEWER
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from ospo_tui.db import Database
 from ospo_tui.models import Project
-from ospo_tui.services.ingest import get_or_create_project
+from ospo_tui.services.ingest.writer import get_or_create_project
 
 
 def test_reader_does_not_wait_for_a_writer(db: Database) -> None:

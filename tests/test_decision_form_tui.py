@@ -16,9 +16,9 @@ from ospo_tui.screens.decision_history import DecisionHistory
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.queue import queue_count
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.queue import queue_count
+from ospo_tui.services.trail.chain import Actor
 from tests.decision_helpers import events, payload
 from tests.tui_support import import_sample, settle
 

@@ -8,16 +8,16 @@ from sqlalchemy import func, select
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import ReviewItem
-from ospo_tui.services.audit import verify_chain
-from ospo_tui.services.bulk_decisions import (
+from ospo_tui.services.review.bulk import (
     BulkSelection,
     apply_bulk,
     bulk_decision_count,
     preview_bulk,
     undo_bulk,
 )
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.queue import QueueFilter, queue_page
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.queue import QueueFilter, queue_page
+from ospo_tui.services.trail.chain import verify_chain
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload
 
 README = "zlib-1.2.11/README"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, ReviewItem
-from ospo_tui.services.audit_verify import verify_trail
+from ospo_tui.services.audit.verify import verify_trail
 from tests.decision_helpers import decide_many, event_count, events, import_zlib
 
 PER_PROCESS = 200

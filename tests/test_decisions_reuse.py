@@ -8,14 +8,14 @@ from pathlib import Path
 
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, Scan
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, undo_bulk
-from ospo_tui.services.decisions import STALE_REASON, decide
-from ospo_tui.services.history import file_history
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.members import add_member
-from ospo_tui.services.questions import ask
-from ospo_tui.services.reuse import stale_difference
+from ospo_tui.services.access.members import add_member
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, undo_bulk
+from ospo_tui.services.review.decisions import STALE_REASON, decide
+from ospo_tui.services.review.history import file_history
+from ospo_tui.services.review.questions import ask
+from ospo_tui.services.review.reuse import stale_difference
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.decision_helpers import BOB, RITA, ZLIB, events, import_zlib, item, payload, rescan
 
 FAQ = "zlib-1.2.11/FAQ"  # decided, findings change in the rescan: stale

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ospo_tui.db import Database
-from ospo_tui.services.exports import run_export
+from ospo_tui.services.export.run import run_export
 from tests.decision_helpers import RITA
 from tests.export_helpers import ADA, ADLER, FAQ, README_CONTRIB, ZLIB_H, reviewed_zlib
 
@@ -82,8 +82,8 @@ def test_hostile_paths_and_holders_stay_text(sqlite_db: Database, tmp_path: Path
     """A scanned file named like markup, with a holder carrying escapes, decided as shipped."""
     import json
 
-    from ospo_tui.services.decisions import decide
-    from ospo_tui.services.importer import import_scan_file
+    from ospo_tui.services.ingest.importer import import_scan_file
+    from ospo_tui.services.review.decisions import decide
     from tests.decision_helpers import ZLIB, item
 
     doc = json.loads(ZLIB.read_text())

@@ -133,7 +133,7 @@ def test_verify_against_the_database_catches_what_offline_cannot(
     reviewed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A row left out, or rebuilt with a freshly computed hash, passes offline but not here."""
-    from ospo_tui.services.audit import chain_hash, event_body
+    from ospo_tui.services.trail.chain import chain_hash, event_body
 
     log = tmp_path / "log.json"
     base = ["--db", reviewed, "--user", "rita"]

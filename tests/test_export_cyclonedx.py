@@ -13,7 +13,7 @@ from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
 from ospo_tui.db import Database
-from ospo_tui.services.exports import run_export
+from ospo_tui.services.export.run import run_export
 from tests.decision_helpers import RITA, events
 from tests.export_helpers import ADA, ADLER, FAQ, PRIVATE, README_CONTRIB, ZLIB_H, reviewed_zlib
 
@@ -81,8 +81,8 @@ def test_file_components_are_what_the_library_writes(sqlite_db: Database) -> Non
     """The streamed per-file rendering equals the library's own serialisation of the same data."""
     from cyclonedx.schema.schema import SchemaVersion1Dot6
 
-    from ospo_tui.services.export_common import iter_files, resolve_scope
-    from ospo_tui.services.export_cyclonedx import file_component
+    from ospo_tui.services.export.common import iter_files, resolve_scope
+    from ospo_tui.services.export.cyclonedx import file_component
 
     reviewed_zlib(sqlite_db)
     checked = 0

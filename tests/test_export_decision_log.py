@@ -12,10 +12,10 @@ import pytest
 from ospo_tui.db import Database
 from ospo_tui.errors import PermissionDenied
 from ospo_tui.safe_text import clean
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.export_decision_log import COLUMNS, verify_exported_log
-from ospo_tui.services.exports import run_export
-from ospo_tui.services.importer import file_sha256
+from ospo_tui.services.export.decision_log import COLUMNS, verify_exported_log
+from ospo_tui.services.export.run import run_export
+from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.trail.chain import Actor
 from tests.decision_helpers import RITA, events, payload
 from tests.export_helpers import ADLER, HOSTILE_NOTE, PRIVATE, ZLIB_H, reviewed_zlib
 
@@ -198,7 +198,7 @@ def test_failed_export_leaves_no_file(
     reviewed_zlib(sqlite_db)
     target = tmp_path / "log.csv"
     target.write_text("the previous export\n")
-    import ospo_tui.services.export_decision_log as module
+    import ospo_tui.services.export.decision_log as module
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         args[2].write("half a row")
@@ -216,8 +216,8 @@ def test_export_reads_one_snapshot_and_does_not_block_decisions(db: Database) ->
     """A decision made while an export reads goes through at once, and the export misses it."""
     import time
 
-    from ospo_tui.services.decisions import decide
-    from ospo_tui.services.export_common import count_decisions, resolve_scope, snapshot_session
+    from ospo_tui.services.export.common import count_decisions, resolve_scope, snapshot_session
+    from ospo_tui.services.review.decisions import decide
     from tests.decision_helpers import item
 
     reviewed = reviewed_zlib(db)
@@ -260,7 +260,7 @@ def test_rescan_log_shows_reused_decisions(sqlite_db: Database, tmp_path: Path) 
 
 
 def test_undone_bulk_is_logged_and_verifies(sqlite_db: Database, tmp_path: Path) -> None:
-    from ospo_tui.services.bulk_decisions import undo_bulk
+    from ospo_tui.services.review.bulk import undo_bulk
 
     reviewed = reviewed_zlib(sqlite_db)
     undo_bulk(sqlite_db, RITA, reviewed.bulk_id)

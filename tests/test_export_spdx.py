@@ -11,7 +11,7 @@ from spdx_tools.spdx.validation.document_validator import validate_full_spdx_doc
 from spdx_tools.spdx.writer.write_anything import write_file
 
 from ospo_tui.db import Database
-from ospo_tui.services.exports import run_export
+from ospo_tui.services.export.run import run_export
 from tests.decision_helpers import RITA, events
 from tests.export_helpers import ADA, ADLER, FAQ, PRIVATE, README_CONTRIB, ZLIB_H, reviewed_zlib
 
@@ -110,8 +110,8 @@ def test_file_elements_are_what_spdx_tools_writes(sqlite_db: Database) -> None:
     from spdx_tools.spdx.writer.tagvalue.file_writer import write_file
     from spdx_tools.spdx.writer.tagvalue.tagvalue_writer_helper_functions import write_separator
 
-    from ospo_tui.services.export_common import iter_files, resolve_scope
-    from ospo_tui.services.export_spdx import LicenseRefs, _Text, file_element
+    from ospo_tui.services.export.common import iter_files, resolve_scope
+    from ospo_tui.services.export.spdx import LicenseRefs, _Text, file_element
 
     reviewed_zlib(sqlite_db)
     converter = FileConverter()
@@ -160,8 +160,8 @@ def test_tag_value_injection_stays_inside_its_field(sqlite_db: Database, tmp_pat
     """A path and a note that try to start new tag-value fields cannot change the document."""
     import json
 
-    from ospo_tui.services.decisions import decide
-    from ospo_tui.services.importer import import_scan_file
+    from ospo_tui.services.ingest.importer import import_scan_file
+    from ospo_tui.services.review.decisions import decide
     from tests.decision_helpers import ZLIB, item
 
     doc = json.loads(ZLIB.read_text())

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from ospo_tui.db import open_database
 from ospo_tui.errors import InputError
 from ospo_tui.models import ReviewItem, ScannedFile
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.db_copy import row_counts
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.database.copy import row_counts
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.fuzz_documents import mutated_document
 
 ACTOR = Actor("fuzzer", "admin")

@@ -22,11 +22,11 @@ from ospo_tui.db import Database
 from ospo_tui.models import ReviewItem
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.queue import QueueScreen
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.exports import EXPORT_KINDS, run_export
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.inspector import load_file_review
+from ospo_tui.services.export.run import EXPORT_KINDS, run_export
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.inspector import load_file_review
+from ospo_tui.services.trail.chain import Actor
 from tests.tui_support import screen_text, settle
 
 ADMIN = Actor("tester", "admin")

@@ -24,9 +24,9 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.priority import base_rank
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.policy.priority import base_rank
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import SCANCODE_FIXTURES
 
 REVIEWER = Actor("rita", "reviewer")

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 
 from ospo_tui.db import Database
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.inspector import load_file_review, read_scanned_source, resolve_inside_root
-from ospo_tui.services.queue import (
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.inspector import (
+    load_file_review,
+    read_scanned_source,
+    resolve_inside_root,
+)
+from ospo_tui.services.review.queue import (
     QueueFilter,
     queue_neighbour,
     queue_page,

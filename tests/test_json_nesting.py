@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ospo_tui.errors import InputError
-from ospo_tui.services.json_nesting import NestingGuard
+from ospo_tui.services.ingest.json_nesting import NestingGuard
 
 TRICKY = st.sampled_from(['a"[{\\', '\\\\"}', "", "[[[", '"\\"', "é[\u202e", "]]}}", "x"])
 JSON_VALUES = st.recursive(

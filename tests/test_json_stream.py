@@ -8,7 +8,7 @@ import json
 import pytest
 
 from ospo_tui.errors import InputError
-from ospo_tui.services.json_stream import JsonSyntaxError, stream_document
+from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
 from tests.conftest import SCANCODE_FIXTURES
 
 WANTED = frozenset({"headers", "todo"})

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ospo_tui.services.expressions import combine_and, license_keys, scancode_to_spdx
-from ospo_tui.services.license_db import license_catalog
+from ospo_tui.services.licenses.expressions import combine_and, license_keys, scancode_to_spdx
+from ospo_tui.services.licenses.license_db import license_catalog
 
 
 def test_lookups_by_key_spdx_id_other_id_and_licenseref() -> None:

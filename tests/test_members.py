@@ -11,9 +11,9 @@ from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ospo_tui.models import AuditEvent, Member
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.identity import resolve_actor, resolve_user_name
-from ospo_tui.services.members import add_member, list_members, remove_member, set_role
+from ospo_tui.services.access.identity import resolve_actor, resolve_user_name
+from ospo_tui.services.access.members import add_member, list_members, remove_member, set_role
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.team_support import ADMIN, AUDITOR, ENGINEER, REVIEWER, denied_events
 
 

@@ -12,24 +12,24 @@ from sqlalchemy import func, select
 from ospo_tui.cli import main
 from ospo_tui.errors import InputError, PermissionDenied
 from ospo_tui.models import AuditEvent, Policy, PolicyRule, ReviewItem
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.license_db import license_catalog
-from ospo_tui.services.policy import (
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.services.policy.priority import Findings, base_rank, rank, with_alert
+from ospo_tui.services.policy.rules import (
     DEFAULT_CATEGORY_ALERTS,
     compile_policy,
     default_policy_rules,
     default_policy_text,
     parse_policy,
 )
-from ospo_tui.services.policy_versions import (
+from ospo_tui.services.policy.versions import (
     alert_caption,
     load_policy,
     policy_history,
     policy_in_force,
     policy_summary,
 )
-from ospo_tui.services.priority import Findings, base_rank, rank, with_alert
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import SCANCODE_FIXTURES
 
 ADMIN = Actor("tester", "admin")
@@ -197,7 +197,7 @@ def test_priority_orders_alert_then_todo_then_quality() -> None:
     def findings(expression: str, **kw: object) -> Findings:
         defaults = {"min_score": 100.0, "min_coverage": 100.0, "has_todo": False}
         defaults.update(kw)
-        from ospo_tui.services.expressions import license_keys
+        from ospo_tui.services.licenses.expressions import license_keys
 
         return Findings(
             license_keys=license_keys(expression),
@@ -426,7 +426,7 @@ def test_any_compound_expression_takes_its_worst_key() -> None:
 
 
 def test_a_policy_loaded_during_an_import_judges_that_scan(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.ingest import ScanHeader, ScanIngest
+    from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest
 
     raw = json.loads(PYTHON_LIBS.read_text(encoding="utf-8"))
     with db.session() as session:
@@ -439,7 +439,7 @@ def test_a_policy_loaded_during_an_import_judges_that_scan(db, tmp_path: Path) -
         # Another session loads a policy before this import completes (on SQLite it waits
         # for nothing: the import is simulated by loading in between, in the same session).
         rules = parse_policy(ORG_POLICY)
-        from ospo_tui.services.policy_versions import _store
+        from ospo_tui.services.policy.versions import _store
 
         _store(session, ADMIN, 2, "org", ORG_POLICY, rules, False)
         scan = ingest.finish()

@@ -22,11 +22,11 @@ from ospo_tui.screens.question_dialog import QuestionDialog
 from ospo_tui.screens.question_view import QuestionScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
-from ospo_tui.services import questions as q
-from ospo_tui.services.audit import Actor, verify_chain
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.identity import resolve_actor
-from ospo_tui.services.members import add_member
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.members import add_member
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.tui_support import import_sample, screen_text, settle
 
 SIZE = (160, 50)
@@ -242,8 +242,8 @@ def test_auditor_asking_from_the_queue_is_refused_and_audited(team_db: Database)
 
 
 def test_engineer_answers_with_a_from_the_queue(team_db: Database) -> None:
-    from ospo_tui.services.catalog import resolve_scan
-    from ospo_tui.services.queue import QueueFilter, queue_page
+    from ospo_tui.services.review.catalog import resolve_scan
+    from ospo_tui.services.review.queue import QueueFilter, queue_page
 
     with team_db.read_session() as session:
         first = queue_page(session, QueueFilter(scan_id=resolve_scan(session).id), limit=1)[0]

@@ -14,9 +14,9 @@ from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ospo_tui.models import AuditEvent, QuestionMessage, ReviewItem
-from ospo_tui.services import questions as q
-from ospo_tui.services.audit import verify_chain
-from ospo_tui.services.queue import QueueFilter, queue_page
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.queue import QueueFilter, queue_page
+from ospo_tui.services.trail.chain import verify_chain
 from tests.team_support import (
     ADMIN,
     AUDITOR,

@@ -17,17 +17,17 @@ from sqlalchemy import select
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError, NotFoundError, OspoError, PermissionDenied
 from ospo_tui.models import AuditEvent
-from ospo_tui.services import questions as q
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.audit_verify import verify_audit_trail
-from ospo_tui.services.bulk_decisions import undo_bulk
-from ospo_tui.services.decisions import decide
-from ospo_tui.services.exports import run_export
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.members import add_member, list_members
-from ospo_tui.services.policy_versions import load_policy
-from ospo_tui.services.roles import PERMISSIONS, allowed
-from ospo_tui.services.scan_runner import ScanRequest, run_scan
+from ospo_tui.services.access.members import add_member, list_members
+from ospo_tui.services.access.roles import PERMISSIONS, allowed
+from ospo_tui.services.audit.verify import verify_audit_trail
+from ospo_tui.services.export.run import run_export
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.policy.versions import load_policy
+from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.bulk import undo_bulk
+from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.scanning.runner import ScanRequest, run_scan
+from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
 from tests.team_support import (
     ADMIN,

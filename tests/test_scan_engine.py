@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import AuditEvent, Scan, ScanResultCache
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.license_db import scancode_version
-from ospo_tui.services.scan_runner import ScanRequest, ScanSummary, run_scan
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.licenses.license_db import scancode_version
+from ospo_tui.services.scanning.runner import ScanRequest, ScanSummary, run_scan
+from ospo_tui.services.trail.chain import Actor
 
 DATA = Path(__file__).parents[1] / "ospo_tui" / "data"
 SAMPLE = DATA / "sample"

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from ospo_tui.cli import main
 from ospo_tui.db import open_database
 from ospo_tui.models import Scan
-from ospo_tui.services import scan_runner
-from ospo_tui.services.scan_pool import ScanPool
-from ospo_tui.services.scan_progress import ScanProgress
+from ospo_tui.services.scanning import runner as scan_runner
+from ospo_tui.services.scanning.pool import ScanPool
+from ospo_tui.services.scanning.progress import ScanProgress
 
 SAMPLE = Path(__file__).parents[1] / "ospo_tui" / "data" / "sample"
 
@@ -166,7 +166,7 @@ def test_a_single_file_can_be_scanned(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_progress_reaches_the_callback_and_stays_off_a_pipe(
     tree: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ospo_tui.services.audit import Actor
+    from ospo_tui.services.trail.chain import Actor
 
     seen: list[ScanProgress] = []
     db = open_database(f"sqlite:///{tmp_path / 'review.sqlite'}")

@@ -16,9 +16,9 @@ from sqlalchemy.exc import OperationalError
 
 from ospo_tui.db import open_database
 from ospo_tui.models import Scan, ScanResultCache
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.scan_runner import ScanRequest, run_scan
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.scanning.runner import ScanRequest, run_scan
+from ospo_tui.services.trail.chain import Actor
 
 DATA = Path(__file__).parents[1] / "ospo_tui" / "data"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ospo_tui.cli import main, requested_command
-from ospo_tui.services import scan_pool
+from ospo_tui.services.scanning import pool as scan_pool
 
 
 def _run(code: str) -> dict[str, object]:
@@ -36,7 +36,7 @@ def test_the_cli_module_imports_without_sqlalchemy_or_scancode() -> None:
 def test_warm_up_leaves_the_index_frozen_and_the_collector_on() -> None:
     state = _run(
         "import gc, json\n"
-        "from ospo_tui.services.scan_engine import warm_up\n"
+        "from ospo_tui.services.scanning.engine import warm_up\n"
         "before = gc.get_freeze_count()\n"
         "warm_up()\n"
         "frozen = gc.get_freeze_count()\n"

@@ -14,8 +14,8 @@ from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.steady_footer import SteadyFooter
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.queue import QueueFilter, queue_count, queue_page
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.queue import QueueFilter, queue_count, queue_page
 from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
 
 SIZE = (140, 40)

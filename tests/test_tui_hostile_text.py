@@ -20,7 +20,7 @@ from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.source_view import SourceView
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.ingest.importer import import_scan_file
 from tests.tui_support import REVIEWER, open_queue, screen_text, settle
 
 MARKUP = "[bold red]x[/]"

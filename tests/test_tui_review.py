@@ -18,8 +18,8 @@ from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.screens.status_line import StatusLine
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.queue import QueueFilter, queue_page
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.queue import QueueFilter, queue_page
 from tests.conftest import SCANCODE_FIXTURES
 from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
 

@@ -11,8 +11,8 @@ from ospo_tui.commands.demo import sample_paths
 from ospo_tui.db import Database
 from ospo_tui.models import Scan
 from ospo_tui.screens.queue import QueueScreen
-from ospo_tui.services.audit import Actor
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.trail.chain import Actor
 
 REVIEWER = Actor("tester", "admin")
 FIXED_TIME = "2026-01-02T03:04:05Z"

@@ -11,15 +11,13 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
 from ospo_tui.commands.terminal import positive_int
 from ospo_tui.errors import NotFoundError
-from ospo_tui.models import Project
 from ospo_tui.safe_text import clean
-from ospo_tui.services.audit_verify import verify_trail
-from ospo_tui.services.history import HistoryEntry, audit_log, file_history
-from ospo_tui.services.roles import require
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.review.catalog import resolve_project_id
+from ospo_tui.services.review.history import HistoryEntry, audit_log, file_history
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -111,9 +109,7 @@ def run_history(ctx: CliContext) -> int:
     with ctx.db.session() as session:
         project_id = None
         if args.project is not None:
-            project_id = session.scalar(select(Project.id).where(Project.name == args.project))
-            if project_id is None:
-                raise NotFoundError(f"no project named {args.project!r}")
+            project_id = resolve_project_id(session, args.project)
         entries = file_history(session, args.path, project_id)
     if not entries:
         raise NotFoundError(f"no file {args.path!r} in any scan")

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.bulk_decisions import BulkSelection, apply_bulk, preview_bulk, undo_bulk
-from ospo_tui.services.catalog import resolve_scan
-from ospo_tui.services.decisions import resolve_review_item
-from ospo_tui.services.roles import require
-from ospo_tui.services.spdx_validation import normalise_spdx
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.licenses.spdx_validation import normalise_spdx
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
+from ospo_tui.services.review.catalog import resolve_scan
+from ospo_tui.services.review.decisions import resolve_review_item
 
 from .decide import add_decision_arguments
 

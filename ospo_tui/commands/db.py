@@ -63,8 +63,8 @@ _MANAGE = "manage_database"
 
 
 def _copy(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.db_copy import copy_database
-    from ospo_tui.services.roles import require
+    from ospo_tui.services.access.roles import require
+    from ospo_tui.services.database.copy import copy_database
 
     require(ctx.db, ctx.actor(), _MANAGE, "copy")
     target = Database(ctx.args.to)
@@ -80,8 +80,8 @@ def _copy(ctx) -> int:  # type: ignore[no-untyped-def]
 
 
 def _backup(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.db_backup import backup_database
-    from ospo_tui.services.roles import require
+    from ospo_tui.services.access.roles import require
+    from ospo_tui.services.database.backup import backup_database
 
     require(ctx.db, ctx.actor(), _MANAGE, "backup")
     result = backup_database(ctx.db, ctx.args.file, force=ctx.args.force)
@@ -93,8 +93,8 @@ def _backup(ctx) -> int:  # type: ignore[no-untyped-def]
 
 
 def _restore(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.db_backup import restore_database
-    from ospo_tui.services.roles import require
+    from ospo_tui.services.access.roles import require
+    from ospo_tui.services.database.backup import restore_database
 
     target = open_database(ctx.args.db)
     try:

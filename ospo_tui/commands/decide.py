@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.catalog import resolve_scan
-from ospo_tui.services.decisions import DECISION_TYPES, REASONS, decide, resolve_review_item
-from ospo_tui.services.roles import require
-from ospo_tui.services.spdx_validation import normalise_spdx
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.licenses.spdx_validation import normalise_spdx
+from ospo_tui.services.review.catalog import resolve_scan
+from ospo_tui.services.review.decisions import DECISION_TYPES, REASONS, decide, resolve_review_item
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

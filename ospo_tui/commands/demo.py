@@ -6,11 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from ospo_tui.models import Project
 from ospo_tui.resources import resource_folder
-from ospo_tui.services.importer import import_scan_file
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.catalog import find_project_id
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -35,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(ctx: CliContext) -> int:
     scan_file, tree = sample_paths()
     actor = ctx.actor()
-    with ctx.db.session() as session:
-        present = session.scalar(select(Project.id).where(Project.name == SAMPLE_PROJECT))
+    with ctx.db.reader() as session:
+        present = find_project_id(session, SAMPLE_PROJECT)
     if present is None:
         result = import_scan_file(
             ctx.db,

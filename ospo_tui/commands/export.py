@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.safe_text import clean
-from ospo_tui.services.exports import EXPORT_KINDS, run_export
+from ospo_tui.services.export.run import EXPORT_KINDS, run_export
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -73,14 +73,14 @@ def export(ctx: CliContext) -> int:
 
 def verify_export(ctx: CliContext) -> int:
     """``audit verify --export FILE``: check a JSON decision log, offline unless --db is given."""
-    from ospo_tui.services.export_decision_log import verify_exported_log
+    from ospo_tui.services.export.decision_log import verify_exported_log
 
     result = verify_exported_log(ctx.args.export)
     problems = list(result.problems)
     # Offline unless a database is named explicitly: then the rows must be its chain's events.
     if ctx.args.db:
-        from ospo_tui.services.export_decision_log import check_against_chain
-        from ospo_tui.services.roles import require
+        from ospo_tui.services.access.roles import require
+        from ospo_tui.services.export.decision_log import check_against_chain
 
         require(ctx.db, ctx.actor(), "verify", "a decision log against the audit chain")
         with ctx.db.read_session() as session:

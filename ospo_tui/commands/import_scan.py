@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import ProgressLine
-from ospo_tui.services.importer import import_scan_file
-from ospo_tui.services.roles import require
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.ingest.importer import import_scan_file
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

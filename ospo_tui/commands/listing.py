@@ -10,11 +10,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import positive_int
-from ospo_tui.models import REVIEW_STATES
 from ospo_tui.safe_text import clean
-from ospo_tui.services.catalog import project_summaries, resolve_scan, scan_summaries
-from ospo_tui.services.queue import QueueFilter, queue_page
-from ospo_tui.services.roles import require
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.review.catalog import project_summaries, resolve_scan, scan_summaries
+from ospo_tui.services.review.queue import REVIEW_STATES, QueueFilter, queue_page
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

@@ -6,8 +6,8 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ospo_tui.safe_text import clean
-from ospo_tui.services.members import add_member, list_members, remove_member, set_role
-from ospo_tui.services.roles import GUEST_ROLE, MEMBER_ROLES, PERMISSIONS, allowed
+from ospo_tui.services.access.members import add_member, list_members, remove_member, set_role
+from ospo_tui.services.access.roles import GUEST_ROLE, MEMBER_ROLES, PERMISSIONS, allowed
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

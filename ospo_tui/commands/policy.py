@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from ospo_tui.safe_text import clean
-from ospo_tui.services.policy import ALERTS
-from ospo_tui.services.policy_versions import (
+from ospo_tui.services.policy.rules import ALERTS
+from ospo_tui.services.policy.versions import (
     PolicySummary,
     load_policy,
     policy_content,

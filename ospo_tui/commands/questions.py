@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from ospo_tui.safe_text import clean
-from ospo_tui.services import questions as q
+from ospo_tui.services.review import questions as q
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.roles import require
-from ospo_tui.services.scan_engine import DEFAULT_TIMEOUT
-from ospo_tui.services.scan_pool import stop_fork_server
-from ospo_tui.services.scan_progress import ScanProgress
-from ospo_tui.services.scan_runner import DEFAULT_MAX_SIZE, ScanRequest, run_scan
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT
+from ospo_tui.services.scanning.pool import stop_fork_server
+from ospo_tui.services.scanning.progress import ScanProgress
+from ospo_tui.services.scanning.runner import DEFAULT_MAX_SIZE, ScanRequest, run_scan
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

@@ -1,0 +1,223 @@
+"""Online backups of the review database and restoring them, with the audit chain checked.
+
+A backup is always one SQLite file, whichever backend it came from:
+- SQLite: the SQLite online backup API, a page-consistent copy taken while others keep writing
+  (WAL readers do not block writers).
+- PostgreSQL: a logical copy of every table from one REPEATABLE READ, READ ONLY snapshot,
+  through the same verified path as ``db copy``. This needs no ``pg_dump`` matching the
+  server's major version on the reviewer's machine, and the file restores onto either backend.
+The backup is written to a temporary file, its chain verified, then renamed into place, so a
+half-written backup never carries the final name.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+
+from ospo_tui.db import Database, resolve_db_url
+from ospo_tui.errors import InputError
+from ospo_tui.migrate import upgrade_to_head
+from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.database.copy import (
+    ALEMBIC_TABLE,
+    check_same_schema,
+    copy_rows,
+    review_tables,
+    row_counts,
+    snapshot,
+)
+from ospo_tui.services.trail.chain import append_event, verify_chain
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    events: int
+    head_hash: str
+    rows: int
+
+
+def _sqlite_path(db: Database) -> Path:
+    database = db.engine.url.database
+    if not database or database == ":memory:":
+        raise InputError("an in-memory database cannot be backed up or restored")
+    return Path(database)
+
+
+@contextmanager
+def _temporary_next_to(path: Path) -> Iterator[Path]:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(handle)
+    temp = Path(name)
+    try:
+        yield temp
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
+            leftover.unlink(missing_ok=True)
+
+
+def _sqlite_url(path: Path) -> str:
+    return resolve_db_url(str(path))
+
+
+def _verified(path: Path) -> tuple[int, str, int]:
+    """(events, head hash, rows) of a backup file; InputError if its chain does not verify."""
+    db = Database(_sqlite_url(path))
+    try:
+        with db.session() as session:
+            result = verify_chain(session)
+            rows = sum(row_counts(session.connection()).values())
+    finally:
+        db.dispose()
+    if not result.ok:
+        raise InputError(f"the backup's audit chain does not verify ({result.first_break})")
+    return result.events, result.head_hash, rows
+
+
+def backup_database(
+    db: Database, target: str | os.PathLike[str], *, force: bool = False
+) -> BackupResult:
+    """Write a consistent backup of ``db`` to the SQLite file ``target``."""
+    path = Path(target).absolute()
+    if path.exists() and not force:
+        raise InputError(f"{path} already exists (use --force to replace it)")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such directory")
+    with _temporary_next_to(path) as temp:
+        if db.engine.dialect.name == "sqlite":
+            source = sqlite3.connect(_sqlite_path(db), timeout=30)
+            copy = sqlite3.connect(temp)
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            finally:
+                copy.close()
+                source.close()
+        else:
+            backup = Database(_sqlite_url(temp))
+            try:
+                upgrade_to_head(backup.engine)
+                check_same_schema(db, backup)
+                with snapshot(db) as src, backup.engine.begin() as dst:
+                    copy_rows(src, dst)
+            finally:
+                backup.dispose()
+        events, head_hash, rows = _verified(temp)
+        os.replace(temp, path)
+    return BackupResult(path=path, events=events, head_hash=head_hash, rows=rows)
+
+
+def _is_backup(path: Path) -> bool:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (ALEMBIC_TABLE,)
+            ).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return found is not None
+
+
+def restore_database(
+    backup: str | os.PathLike[str],
+    target: Database,
+    *,
+    force: bool = False,
+    restored_by: str | None = None,
+) -> BackupResult:
+    """Replace the contents of ``target`` with the backup, in one transaction.
+
+    A non-empty target is refused unless ``force``. The backup file itself is never modified:
+    it is copied and the copy upgraded to the current schema first. With ``restored_by``, a
+    ``db.restore`` event records who restored which chain head: events written after the backup
+    are gone, and the trail says so.
+    """
+    source_path = Path(backup).absolute()
+    if not source_path.is_file():
+        raise InputError(f"{source_path}: no such file")
+    if not _is_backup(source_path):
+        raise InputError(f"{source_path}: not an ospo-tui backup (no SQLite review database)")
+    with _temporary_next_to(source_path) as temp:
+        original = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+        copy = sqlite3.connect(temp)
+        try:
+            original.backup(copy)
+        finally:
+            copy.close()
+            original.close()
+        staged = Database(_sqlite_url(temp))
+        try:
+            upgrade_to_head(staged.engine)
+            check_same_schema(staged, target)
+            if target.engine.dialect.name == "sqlite":
+                _restore_sqlite(temp, target, force=force)
+            else:
+                with snapshot(staged) as src, target.engine.begin() as dst:
+                    _clear_target(dst, force=force)
+                    copy_rows(src, dst)
+        finally:
+            staged.dispose()
+    with target.session() as session:
+        result = verify_chain(session)
+        if not result.ok:  # pragma: no cover - both paths verify before they commit
+            raise InputError(f"the restored audit chain does not verify ({result.first_break})")
+        if restored_by is not None:
+            append_event(
+                session,
+                resolve_actor(session, restored_by),
+                "db.restore",
+                "database",
+                None,
+                {
+                    "backup": source_path.name,
+                    "restored_events": result.events,
+                    "restored_head_hash": result.head_hash,
+                    "forced": force,
+                },
+            )
+        rows = sum(row_counts(session.connection()).values())
+    return BackupResult(
+        path=source_path, events=result.events, head_hash=result.head_hash, rows=rows
+    )
+
+
+def _restore_sqlite(staged: Path, target: Database, *, force: bool) -> None:
+    """The backup API replaces every page of the target in one step: all or nothing."""
+    with target.engine.connect() as conn:
+        filled = sum(row_counts(conn).values())
+    if filled and not force:
+        raise InputError(
+            f"the target database is not empty ({filled} rows): use --force to replace it"
+        )
+    target.dispose()
+    source = sqlite3.connect(staged)
+    destination = sqlite3.connect(_sqlite_path(target), timeout=30)
+    try:
+        source.backup(destination)
+        if destination.execute("PRAGMA integrity_check").fetchone() != ("ok",):
+            raise InputError("the restored database failed SQLite's integrity check")
+    finally:
+        destination.close()
+        source.close()
+
+
+def _clear_target(conn, *, force: bool) -> None:  # type: ignore[no-untyped-def]
+    filled = sum(row_counts(conn).values())
+    if not filled:
+        return
+    if not force:
+        raise InputError(
+            f"the target database is not empty ({filled} rows): use --force to replace it"
+        )
+    # TRUNCATE fires no row triggers, so the append-only tables empty too; it is transactional
+    # on PostgreSQL, so a failed copy below brings every row back.
+    names = ", ".join(table.name for table in review_tables())
+    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

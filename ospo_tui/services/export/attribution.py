@@ -1,0 +1,216 @@
+"""The attribution notice a release ships: per concluded license, its files, holders and text.
+
+Only files whose current decision says they ship are listed; files decided irrelevant, do not
+use or non-functional are left out, and files still undecided (or to be discussed) are counted
+in the header so a release manager sees the gap instead of a silently short notice.
+
+Everything in it (paths, holders, license texts) is untrusted: the text form has control and
+bidi characters replaced, the HTML form escapes every value.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from license_expression import ExpressionError, Licensing
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ospo_tui.clock import utc_now
+from ospo_tui.errors import InputError
+from ospo_tui.models import LicenseReference
+from ospo_tui.safe_text import clean
+from ospo_tui.services.export.common import (
+    ExportScope,
+    Progress,
+    catalog_license_text,
+    count_files,
+    iter_files,
+)
+from ospo_tui.services.licenses.license_db import license_catalog
+
+_licensing = Licensing()
+
+
+@dataclass
+class _Group:
+    expression: str
+    paths: list[str] = field(default_factory=list)
+    holders: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass
+class _Tally:
+    shipped: int = 0
+    not_shipped: int = 0
+    undecided: int = 0
+
+
+def _keys(expression: str) -> list[str]:
+    if expression.upper() in ("NONE", "NOASSERTION"):
+        return []
+    try:
+        parsed = _licensing.parse(expression, simple=True)
+        return list(dict.fromkeys(_licensing.license_keys(parsed)))
+    except ExpressionError:
+        return []
+
+
+class _Texts:
+    """License names and texts: the scan's own references first, then ScanCode's database."""
+
+    def __init__(self, session: Session, scan_id: int) -> None:
+        self.scan: dict[str, tuple[str | None, str | None]] = {}
+        query = select(
+            LicenseReference.key,
+            LicenseReference.spdx_license_key,
+            LicenseReference.name,
+            LicenseReference.text,
+        ).where(LicenseReference.scan_id == scan_id)
+        for key, spdx_key, name, text in session.execute(query):
+            self.scan[key.lower()] = (name, text)
+            if spdx_key:
+                self.scan.setdefault(spdx_key.lower(), (name, text))
+
+    def name_and_text(self, key: str) -> tuple[str, str | None]:
+        info = license_catalog().get(key)
+        name, text = self.scan.get(key.lower()) or (
+            self.scan.get(info.key.lower(), (None, None)) if info else (None, None)
+        )
+        if not text and info is not None:
+            text = catalog_license_text(info.key)
+        return name or (info.name if info else key), text
+
+
+def _collect(
+    session: Session, scope: ExportScope, progress: Progress | None
+) -> tuple[dict[str, _Group], _Tally]:
+    total = count_files(session, scope.scan_id)
+    groups: dict[str, _Group] = {}
+    tally = _Tally()
+    for done, record in enumerate(iter_files(session, scope.scan_id), start=1):
+        if not record.is_decided:
+            tally.undecided += 1
+        elif not record.is_shipped:
+            tally.not_shipped += 1
+        else:
+            tally.shipped += 1
+            expression = record.concluded_expression or "NOASSERTION"
+            group = groups.setdefault(expression, _Group(expression))
+            group.paths.append(record.path)
+            holders = record.copyright_values("holder") or record.copyright_values()
+            group.holders.update((h, None) for h in holders)
+        if progress and done % 1000 == 0:
+            progress(done, total)
+    if progress:
+        progress(total, total)
+    return groups, tally
+
+
+def _header_lines(scope: ExportScope, tally: _Tally) -> list[str]:
+    lines = [
+        f"Project: {scope.project} (scan {scope.scan_id}), generated {utc_now()} by ospo-tui",
+        f"Files shipped and attributed: {tally.shipped}",
+        f"Files left out as not shipped (irrelevant, do not use, non-functional): "
+        f"{tally.not_shipped}",
+    ]
+    if tally.undecided:
+        lines.append(
+            f"WARNING: {tally.undecided} files are not decided yet (or to be discussed) and are "
+            "not listed: this notice is incomplete until they are reviewed."
+        )
+    return lines
+
+
+def write_attribution(
+    session: Session,
+    scope: ExportScope,
+    out: TextIO,
+    *,
+    fmt: str,
+    progress: Progress | None = None,
+) -> int:
+    """Write the notice as ``text`` or ``html``; returns the number of files attributed."""
+    if fmt not in ("text", "html"):
+        raise InputError(f"the attribution notice is written as text or html, not {fmt!r}")
+    groups, tally = _collect(session, scope, progress)
+    texts = _Texts(session, scope.scan_id)
+    ordered = sorted(groups.values(), key=lambda g: g.expression.lower())
+    if fmt == "html":
+        _write_html(out, scope, tally, ordered, texts)
+    else:
+        _write_text(out, scope, tally, ordered, texts)
+    return tally.shipped
+
+
+def _write_text(
+    out: TextIO, scope: ExportScope, tally: _Tally, groups: Iterable[_Group], texts: _Texts
+) -> None:
+    rule = "=" * 78
+    out.write("ATTRIBUTION NOTICE\n\n")
+    for line in _header_lines(scope, tally):
+        out.write(clean(line) + "\n")
+    printed: set[str] = set()
+    for group in groups:
+        out.write(f"\n{rule}\nLicense: {clean(group.expression, single_line=True)}\n{rule}\n\n")
+        out.write(f"Files ({len(group.paths)}):\n")
+        for path in group.paths:
+            out.write(f"  {clean(path, single_line=True)}\n")
+        if group.holders:
+            out.write("\nCopyright holders:\n")
+            for holder in group.holders:
+                out.write(f"  {clean(holder, single_line=True)}\n")
+        for key in _keys(group.expression):
+            name, text = texts.name_and_text(key)
+            heading = f"{clean(name, single_line=True)} ({clean(key, single_line=True)})"
+            if key.lower() in printed:
+                out.write(f"\nLicense text of {heading}: printed above.\n")
+                continue
+            printed.add(key.lower())
+            out.write(f"\nLicense text of {heading}:\n\n")
+            out.write(clean(text or "(license text not available)").rstrip("\n") + "\n")
+
+
+def _write_html(
+    out: TextIO, scope: ExportScope, tally: _Tally, groups: Iterable[_Group], texts: _Texts
+) -> None:
+    def e(value: object) -> str:
+        return html.escape(clean(value), quote=True)
+
+    out.write(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Attribution notice: {e(scope.project)}</title>\n"
+        "<style>body{font-family:sans-serif;max-width:60em;margin:auto}"
+        "pre{white-space:pre-wrap;background:#f6f6f6;padding:1em}"
+        ".warning{color:#a00;font-weight:bold}</style>\n</head>\n<body>\n"
+        "<h1>Attribution notice</h1>\n"
+    )
+    for line in _header_lines(scope, tally):
+        css = ' class="warning"' if line.startswith("WARNING") else ""
+        out.write(f"<p{css}>{e(line)}</p>\n")
+    printed: set[str] = set()
+    for number, group in enumerate(groups, start=1):
+        out.write(f'<section id="license-{number}">\n<h2>{e(group.expression)}</h2>\n')
+        out.write(f"<h3>Files ({len(group.paths)})</h3>\n<ul>\n")
+        for path in group.paths:
+            out.write(f"<li><code>{e(path)}</code></li>\n")
+        out.write("</ul>\n")
+        if group.holders:
+            out.write("<h3>Copyright holders</h3>\n<ul>\n")
+            for holder in group.holders:
+                out.write(f"<li>{e(holder)}</li>\n")
+            out.write("</ul>\n")
+        for key in _keys(group.expression):
+            name, text = texts.name_and_text(key)
+            anchor = "text-" + "".join(c if c.isalnum() else "-" for c in key.lower())
+            if key.lower() in printed:
+                out.write(f'<p>License text of {e(name)}: <a href="#{anchor}">above</a>.</p>\n')
+                continue
+            printed.add(key.lower())
+            out.write(f'<h3 id="{anchor}">License text of {e(name)} ({e(key)})</h3>\n')
+            out.write(f"<pre>{e(text or '(license text not available)')}</pre>\n")
+        out.write("</section>\n")
+    out.write("</body>\n</html>\n")

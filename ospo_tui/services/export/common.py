@@ -1,0 +1,469 @@
+"""What every export shares: scope, streamed reads of files and decisions, atomic output, audit.
+
+A 100k-file export must stay within flat memory, so reads page through the scan by path (keyset
+pagination on the ``files (scan_id, path)`` index) and yield small frozen records, never ORM
+objects; the matches, copyrights and decisions of one page are fetched with one query each.
+Output goes to a temporary file beside the target that replaces it only when complete, so a
+killed export never leaves a partial file behind.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO, cast
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ospo_tui.db import Database
+from ospo_tui.errors import InputError
+from ospo_tui.models import (
+    CopyrightStatement,
+    Decision,
+    LicenseDetection,
+    LicenseMatch,
+    Project,
+    ReviewItem,
+    ScannedFile,
+)
+from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.services.review.catalog import resolve_scan
+from ospo_tui.services.trail.chain import Actor, append_event
+
+# Decision types that take a file out of the release: no attribution is owed for it.
+NOT_SHIPPED_TYPES = frozenset({"irrelevant", "do_not_use", "non_functional"})
+# A decision that asks for discussion concludes nothing yet.
+UNCONCLUDED_TYPES = frozenset({"to_discuss"})
+PAGE_SIZE = 2000
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """The project and scan an export covers."""
+
+    project_id: int
+    project: str
+    scan_id: int
+    scan_label: str | None
+    tool_name: str | None
+    tool_version: str | None
+    scan_created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchEvidence:
+    """One ScanCode license match: why the scanner thinks a license is there."""
+
+    license_expression: str | None
+    license_expression_spdx: str | None
+    rule: str | None
+    score: float | None
+    start_line: int | None
+    end_line: int | None
+    is_clue: bool
+
+    def summary(self) -> str:
+        score = "" if self.score is None else f" score {self.score:g}"
+        lines = "" if self.start_line is None else f" lines {self.start_line}-{self.end_line}"
+        return (
+            f"{self.license_expression_spdx or self.license_expression} ({self.rule}{score}{lines})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CopyrightFinding:
+    kind: str  # copyright / holder / author
+    value: str
+    start_line: int | None
+    end_line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """One decision event as exports show it."""
+
+    id: int
+    file_id: int
+    concluded_expression: str | None
+    decision_type: str
+    reason: str | None
+    public_note: str | None
+    private_comment: str | None
+    origin: str
+    bulk_id: str | None
+    actor: str
+    role: str
+    created_at: str
+    event_seq: int | None
+    supersedes_id: int | None
+    reused_from_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """One regular file of the scan with its findings and where its review stands."""
+
+    file_id: int
+    path: str
+    sha1: str | None
+    sha256: str | None
+    md5: str | None
+    size: int | None
+    detected_expression: str | None
+    detected_spdx: str | None
+    state: str | None
+    concluded_expression: str | None
+    decision_type: str | None
+    public_note: str | None
+    matches: tuple[MatchEvidence, ...]
+    copyrights: tuple[CopyrightFinding, ...]
+    decisions: tuple[DecisionRecord, ...]
+
+    @property
+    def is_decided(self) -> bool:
+        """A current decision that concludes something (not a request for discussion)."""
+        return self.decision_type is not None and self.decision_type not in UNCONCLUDED_TYPES
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.is_decided and self.decision_type not in NOT_SHIPPED_TYPES
+
+    def copyright_values(self, kind: str = "copyright") -> list[str]:
+        return list(dict.fromkeys(c.value for c in self.copyrights if c.kind == kind))
+
+
+def catalog_license_text(key: str) -> str | None:
+    """The license text from ScanCode's database; None when it holds only metadata."""
+    text = license_catalog().license_text(key)
+    # A .LICENSE file without a body comes back as its YAML front matter.
+    if not text or not text.strip() or text.startswith("---"):
+        return None
+    return text
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    kind: str
+    format: str
+    path: Path
+    sha256: str
+    rows: int
+    size: int
+    event_seq: int
+
+
+def resolve_scope(session: Session, project: str | None, scan_id: int | None) -> ExportScope:
+    scan = resolve_scan(session, project, scan_id)
+    name = session.scalar(select(Project.name).where(Project.id == scan.project_id))
+    return ExportScope(
+        project_id=scan.project_id,
+        project=name or "",
+        scan_id=scan.id,
+        scan_label=scan.label,
+        tool_name=scan.tool_name,
+        tool_version=scan.tool_version,
+        scan_created_at=scan.created_at,
+    )
+
+
+@contextmanager
+def snapshot_session(db: Database) -> Iterator[Session]:
+    """One read transaction for the whole export, so every page sees the same state.
+
+    PostgreSQL needs REPEATABLE READ for that. On SQLite every transaction this app opens is
+    BEGIN IMMEDIATE, which would hold the write lock for the whole export and stall every
+    reviewer's decision meanwhile; a read needs none, so it is swapped for a deferred
+    transaction, which in WAL mode reads one snapshot and lets writers go on.
+    """
+    with db.read_session() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        else:
+            raw = session.connection().connection.driver_connection
+            raw.execute("COMMIT")  # type: ignore[union-attr]
+            raw.execute("BEGIN DEFERRED")  # type: ignore[union-attr]
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def count_files(session: Session, scan_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ScannedFile)
+            .where(ScannedFile.scan_id == scan_id, ScannedFile.type == "file")
+        )
+        or 0
+    )
+
+
+_FILE_COLUMNS = (
+    ScannedFile.id,
+    ScannedFile.path,
+    ScannedFile.sha1,
+    ScannedFile.sha256,
+    ScannedFile.md5,
+    ScannedFile.size,
+    ScannedFile.detected_license_expression,
+    ScannedFile.detected_license_expression_spdx,
+    ReviewItem.state,
+    ReviewItem.concluded_expression,
+    Decision.decision_type,
+    Decision.public_note,
+)
+
+
+def iter_files(
+    session: Session, scan_id: int, *, with_decisions: bool = False, page: int = PAGE_SIZE
+) -> Iterator[FileRecord]:
+    """Every regular file of the scan in path order, with matches, copyrights and decision.
+
+    ``with_decisions`` adds each file's whole decision history, oldest first.
+    """
+    last_path: str | None = None
+    while True:
+        query = (
+            select(*_FILE_COLUMNS)
+            .outerjoin(ReviewItem, ReviewItem.file_id == ScannedFile.id)
+            .outerjoin(Decision, Decision.id == ReviewItem.current_decision_id)
+            .where(ScannedFile.scan_id == scan_id, ScannedFile.type == "file")
+            .order_by(ScannedFile.path)
+            .limit(page)
+        )
+        if last_path is not None:
+            query = query.where(ScannedFile.path > last_path)
+        rows = session.execute(query).all()
+        if not rows:
+            return
+        ids = [row[0] for row in rows]
+        matches = matches_by_file(session, ids)
+        copyrights = copyrights_by_file(session, ids)
+        history = decisions_by_file(session, ids) if with_decisions else {}
+        for row in rows:
+            file_id = row[0]
+            yield FileRecord(
+                file_id=file_id,
+                path=row[1],
+                sha1=row[2],
+                sha256=row[3],
+                md5=row[4],
+                size=row[5],
+                detected_expression=row[6],
+                detected_spdx=row[7],
+                state=row[8],
+                concluded_expression=row[9],
+                decision_type=row[10],
+                public_note=row[11],
+                matches=tuple(matches.get(file_id, ())),
+                copyrights=tuple(copyrights.get(file_id, ())),
+                decisions=tuple(history.get(file_id, ())),
+            )
+        last_path = rows[-1][1]
+
+
+def matches_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[MatchEvidence]]:
+    found: dict[int, list[MatchEvidence]] = {}
+    query = (
+        select(
+            LicenseMatch.file_id,
+            LicenseMatch.license_expression,
+            LicenseMatch.license_expression_spdx,
+            LicenseMatch.rule_identifier,
+            LicenseMatch.score,
+            LicenseMatch.start_line,
+            LicenseMatch.end_line,
+            LicenseDetection.is_clue,
+        )
+        .join(LicenseDetection, LicenseDetection.id == LicenseMatch.detection_id)
+        .where(LicenseMatch.file_id.in_(ids))
+        .order_by(
+            LicenseMatch.file_id,
+            LicenseDetection.is_clue,
+            LicenseDetection.position,
+            LicenseMatch.position,
+        )
+    )
+    for file_id, *values in session.execute(query):
+        found.setdefault(file_id, []).append(MatchEvidence(*values))
+    return found
+
+
+def copyrights_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[CopyrightFinding]]:
+    found: dict[int, list[CopyrightFinding]] = {}
+    query = (
+        select(
+            CopyrightStatement.file_id,
+            CopyrightStatement.kind,
+            CopyrightStatement.value,
+            CopyrightStatement.start_line,
+            CopyrightStatement.end_line,
+        )
+        .where(CopyrightStatement.file_id.in_(ids))
+        .order_by(CopyrightStatement.file_id, CopyrightStatement.id)
+    )
+    for file_id, *values in session.execute(query):
+        found.setdefault(file_id, []).append(CopyrightFinding(*values))
+    return found
+
+
+_DECISION_COLUMNS = (
+    Decision.id,
+    Decision.file_id,
+    Decision.concluded_expression,
+    Decision.decision_type,
+    Decision.reason,
+    Decision.public_note,
+    Decision.private_comment,
+    Decision.origin,
+    Decision.bulk_id,
+    Decision.actor,
+    Decision.role,
+    Decision.created_at,
+    Decision.event_seq,
+    Decision.supersedes_id,
+    Decision.reused_from_id,
+)
+
+
+def decisions_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[DecisionRecord]]:
+    found: dict[int, list[DecisionRecord]] = {}
+    # Through review items: decisions are indexed by review item, not by file.
+    items = select(ReviewItem.id).where(ReviewItem.file_id.in_(ids))
+    query = (
+        select(*_DECISION_COLUMNS)
+        .where(Decision.review_item_id.in_(items.scalar_subquery()))
+        .order_by(Decision.id)
+    )
+    for row in session.execute(query):
+        found.setdefault(row[1], []).append(DecisionRecord(*tuple(row)))
+    return found
+
+
+def iter_decisions(
+    session: Session, scope: ExportScope, *, page: int = PAGE_SIZE
+) -> Iterator[list[DecisionRecord]]:
+    """The decisions on files of the scope's scan, oldest first, one page at a time."""
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(*_DECISION_COLUMNS)
+            .join(ScannedFile, ScannedFile.id == Decision.file_id)
+            # The scan implies the project; filtering on project_id too would lead SQLite to
+            # walk the project's decisions index and sort on every page (quadratic).
+            .where(ScannedFile.scan_id == scope.scan_id, Decision.id > last_id)
+            .order_by(Decision.id)
+            .limit(page)
+        ).all()
+        if not rows:
+            return
+        yield [DecisionRecord(*tuple(row)) for row in rows]
+        last_id = rows[-1][0]
+
+
+def count_decisions(session: Session, scope: ExportScope) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Decision)
+            .join(ScannedFile, ScannedFile.id == Decision.file_id)
+            .where(Decision.project_id == scope.project_id, ScannedFile.scan_id == scope.scan_id)
+        )
+        or 0
+    )
+
+
+# Raw in JSON strings but acted on by terminals and editors: DEL, C1 controls, line and
+# paragraph separators, bidi marks. JSON encoders already escape the C0 controls.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+class _InertJson:
+    """Writes JSON text with those characters as \\uXXXX escapes: the same JSON value (hashes
+    over parsed values still match), but a file nothing can act on when it is shown."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        return self._out.write(_RAW_IN_JSON.sub(_json_escape, text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._out, name)
+
+
+@contextmanager
+def atomic_output(
+    target: Path, *, newline: str | None = None, json_text: bool = False
+) -> Iterator[TextIO]:
+    """A text file that appears at ``target`` only once completely written.
+
+    ``json_text``: the writer produces JSON; control and bidi characters get escaped."""
+    target = Path(target)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        if target.is_dir():
+            raise InputError(f"{target}: is a directory")
+        if not target.parent.is_dir():
+            raise InputError(f"{target.parent}: no such directory")
+        handle = tmp.open("w", encoding="utf-8", newline=newline)
+    except OSError as exc:
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with handle:
+            yield cast(TextIO, _InertJson(handle)) if json_text else handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:  # disk full, target became a directory...
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def record_export(
+    db: Database,
+    actor: Actor,
+    *,
+    kind: str,
+    fmt: str,
+    scope: ExportScope,
+    target: Path,
+    rows: int,
+    extra: dict[str, Any] | None = None,
+) -> ExportResult:
+    """The ``export.<kind>`` audit event, holding the SHA-256 of the file as written."""
+    digest = file_sha256(target)
+    size = target.stat().st_size
+    payload = {
+        "kind": kind,
+        "format": fmt,
+        "project": scope.project,
+        "scan_id": scope.scan_id,
+        "file": target.name,
+        "sha256": digest,
+        "bytes": size,
+        "rows": rows,
+        **(extra or {}),
+    }
+    with db.session() as session:
+        event = append_event(
+            session, actor, f"export.{kind}", "scan", scope.scan_id, payload, scope.project_id
+        )
+        seq = event.seq
+    return ExportResult(kind, fmt, target, digest, rows, size, seq)

@@ -1,0 +1,230 @@
+"""CycloneDX 1.6 JSON of a reviewed scan, written with cyclonedx-python-lib.
+
+The project is the BOM's root component and each regular file a ``file`` component with its
+hashes. A file's ``licenses`` hold the reviewer's concluded expression (acknowledgement
+``concluded``) or, while undecided, ScanCode's detected one (``declared``); ``evidence`` holds
+the detected expression and the copyright statements, and properties name each ScanCode match.
+Files decided as not shipped get scope ``excluded``.
+
+The library serialises a whole ``Bom`` at once; to stay within flat memory at 100k files the
+BOM's head is serialised by the library from a BOM without components, and each component is
+rendered as the library renders it (see ``FileComponent``) and streamed into the ``components``
+array.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+import orjson
+from cyclonedx.model import Copyright, HashAlgorithm, HashType, Property
+from cyclonedx.model.bom import Bom, BomMetaData
+from cyclonedx.model.component import Component, ComponentScope, ComponentType
+from cyclonedx.model.component_evidence import ComponentEvidence
+from cyclonedx.model.contact import OrganizationalContact
+from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
+from cyclonedx.output.json import JsonV1Dot6
+from sqlalchemy.orm import Session
+
+from ospo_tui import __version__
+from ospo_tui.services.export.common import (
+    NOT_SHIPPED_TYPES,
+    ExportScope,
+    FileRecord,
+    Progress,
+    count_files,
+    iter_files,
+)
+from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
+from ospo_tui.services.trail.chain import Actor
+
+ROOT_REF = "project"
+_SPECIAL = frozenset({"NONE", "NOASSERTION"})
+
+
+def _expression(text: str | None) -> str | None:
+    if not text or text.strip().upper() in _SPECIAL:
+        return None
+    return scancode_to_spdx(text) or text
+
+
+@dataclass(frozen=True, slots=True)
+class FileComponent:
+    """What one file's component says, built once and rendered two ways.
+
+    cyclonedx-python-lib serialises a component in about 1 ms (sorted sets, views), over a
+    minute at 100k files; ``as_json`` renders the same JSON directly, and ``as_library`` builds
+    the library's ``Component`` (a test holds the two renderings equal for every file).
+    """
+
+    file_id: int
+    path: str
+    hashes: tuple[tuple[str, str], ...]  # (CycloneDX algorithm name, value)
+    license: tuple[str, str] | None  # (expression, acknowledgement)
+    evidence_license: str | None
+    copyrights: tuple[str, ...]
+    properties: tuple[tuple[str, str], ...]
+    excluded: bool
+
+    @property
+    def bom_ref(self) -> str:
+        return f"file-{self.file_id}"
+
+    def as_json(self) -> dict[str, Any]:
+        # Sorted as the library sorts them: hashes by algorithm, properties by name and value.
+        element: dict[str, Any] = {"bom-ref": self.bom_ref}
+        evidence: dict[str, Any] = {}
+        if self.copyrights:
+            evidence["copyright"] = [{"text": text} for text in sorted(set(self.copyrights))]
+        if self.evidence_license:
+            evidence["licenses"] = [
+                {"acknowledgement": "declared", "expression": self.evidence_license}
+            ]
+        if evidence:
+            element["evidence"] = evidence
+        element["hashes"] = [{"alg": alg, "content": value} for alg, value in sorted(self.hashes)]
+        if self.license:
+            element["licenses"] = [
+                {"acknowledgement": self.license[1], "expression": self.license[0]}
+            ]
+        element["name"] = self.path
+        element["properties"] = [
+            {"name": name, "value": value} for name, value in sorted(set(self.properties))
+        ]
+        if self.excluded:
+            element["scope"] = "excluded"
+        element["type"] = "file"
+        return element
+
+    def as_library(self) -> Component:
+        acknowledgement = {
+            "concluded": LicenseAcknowledgement.CONCLUDED,
+            "declared": LicenseAcknowledgement.DECLARED,
+        }
+        evidence = None
+        if self.evidence_license or self.copyrights:
+            evidence = ComponentEvidence(
+                licenses=[
+                    LicenseExpression(
+                        self.evidence_license, acknowledgement=LicenseAcknowledgement.DECLARED
+                    )
+                ]
+                if self.evidence_license
+                else None,
+                copyright=[Copyright(text=value) for value in self.copyrights] or None,
+            )
+        return Component(
+            name=self.path,
+            type=ComponentType.FILE,
+            bom_ref=self.bom_ref,
+            hashes=[HashType(alg=HashAlgorithm(alg), content=value) for alg, value in self.hashes],
+            licenses=[
+                LicenseExpression(self.license[0], acknowledgement=acknowledgement[self.license[1]])
+            ]
+            if self.license
+            else None,
+            evidence=evidence,
+            scope=ComponentScope.EXCLUDED if self.excluded else None,
+            properties=[Property(name=name, value=value) for name, value in self.properties],
+        )
+
+
+def file_component(record: FileRecord) -> FileComponent:
+    hashes = tuple(
+        (alg, value)
+        for alg, value in (("SHA-256", record.sha256), ("SHA-1", record.sha1), ("MD5", record.md5))
+        if value
+    )
+    detected = _expression(
+        record.detected_spdx
+        or combine_and([m.license_expression_spdx or "" for m in record.matches if not m.is_clue])
+    )
+    concluded = _expression(record.concluded_expression) if record.is_decided else None
+    license = None
+    if concluded:
+        license = (concluded, "concluded")
+    elif detected:
+        license = (detected, "declared")
+    properties = [("ospo-tui:review-state", record.state or "open")]
+    if record.decision_type:
+        properties.append(("ospo-tui:decision-type", record.decision_type))
+        if record.concluded_expression:
+            properties.append(("ospo-tui:concluded-expression", record.concluded_expression))
+        if record.public_note:
+            properties.append(("ospo-tui:public-note", record.public_note))
+    properties.extend(("scancode:match", m.summary()) for m in record.matches if not m.is_clue)
+    return FileComponent(
+        file_id=record.file_id,
+        path=record.path,
+        hashes=hashes,
+        license=license,
+        evidence_license=detected,
+        copyrights=tuple(record.copyright_values()),
+        properties=tuple(properties),
+        excluded=record.is_decided and record.decision_type in NOT_SHIPPED_TYPES,
+    )
+
+
+def _head(scope: ExportScope, actor: Actor) -> dict[str, object]:
+    root = Component(
+        name=scope.project,
+        type=ComponentType.APPLICATION,
+        bom_ref=ROOT_REF,
+        properties=[
+            Property(name="ospo-tui:scan-id", value=str(scope.scan_id)),
+            Property(
+                name="ospo-tui:scanner",
+                value=f"{scope.tool_name or 'scancode-toolkit'} {scope.tool_version or ''}".strip(),
+            ),
+        ],
+    )
+    bom = Bom(
+        serial_number=uuid.uuid4(),
+        metadata=BomMetaData(
+            component=root,
+            timestamp=datetime.now(UTC),
+            authors=[OrganizationalContact(name=actor.name)],
+            properties=[Property(name="ospo-tui:version", value=__version__)],
+        ),
+    )
+    return dict(json.loads(JsonV1Dot6(bom).output_as_string()))
+
+
+def write_cyclonedx(
+    session: Session,
+    scope: ExportScope,
+    out: TextIO,
+    *,
+    actor: Actor,
+    progress: Progress | None = None,
+) -> int:
+    """Write the BOM; returns the number of file components."""
+    total = count_files(session, scope.scan_id)
+    head = _head(scope, actor)
+    head.pop("components", None)
+    head.pop("dependencies", None)
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+    out.write(' "components": [')
+    refs: list[str] = []
+    written = 0
+    for record in iter_files(session, scope.scan_id):
+        element = file_component(record).as_json()
+        out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(element).decode())
+        refs.append(f"file-{record.file_id}")
+        written += 1
+        if progress and written % 500 == 0:
+            progress(written, total)
+    out.write("\n ],\n")
+    # The project is made of its files: one dependency entry naming them all.
+    out.write(' "dependencies": [\n  {"ref": "project", "dependsOn": ')
+    out.write(json.dumps(refs))
+    out.write("}\n ]\n}\n")
+    if progress:
+        progress(written, total)
+    return written

@@ -1,0 +1,182 @@
+"""Checking a reviewer's concluded license: a valid SPDX expression over ScanCode's license DB.
+
+A ``license-expression`` Licensing is built once from the catalog: each SPDX id is a symbol, and
+its other SPDX ids, its ScanCode key and ``LicenseRef-scancode-KEY`` are aliases, so whatever a
+reviewer types comes back in canonical SPDX form. Exceptions are only accepted after WITH.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from functools import cache
+
+from license_expression import ExpressionError, ExpressionParseError, LicenseSymbol, Licensing
+
+from ospo_tui.errors import InputError
+from ospo_tui.services.licenses.license_db import LicenseInfo, license_catalog
+
+NONE = "NONE"
+NOASSERTION = "NOASSERTION"
+SPECIAL_VALUES = (NONE, NOASSERTION)
+MAX_EXPRESSION = 2000
+_TOKEN = re.compile(r"[^\s()]+")
+_OPERATORS = frozenset({"and", "or", "with"})
+
+
+@cache
+def _symbols() -> tuple[dict[str, LicenseInfo], dict[str, str]]:
+    """(lower-case SPDX id -> license, lower-case alias -> SPDX id), SPDX ids winning clashes.
+
+    ScanCode key ``bsl-1.0`` (Business Source) and SPDX ``BSL-1.0`` (Boost) differ only in case:
+    the SPDX id wins, since SPDX ids are matched case-insensitively by the spec.
+    """
+    infos = sorted(license_catalog().by_key.values(), key=lambda i: (i.is_deprecated, i.key))
+    primary: dict[str, LicenseInfo] = {}
+    for info in infos:
+        primary.setdefault(info.spdx_license_key.lower(), info)
+    aliases: dict[str, str] = {}
+    # Other SPDX ids first, then ScanCode keys, then LicenseRef-scancode-KEY forms.
+    for level in range(3):
+        for info in infos:
+            names = (
+                info.other_spdx_license_keys
+                if level == 0
+                else (info.key,)
+                if level == 1
+                else (f"LicenseRef-scancode-{info.key}",)
+            )
+            for name in names:
+                lowered = name.lower()
+                if lowered not in primary and lowered not in aliases:
+                    aliases[lowered] = primary[info.spdx_license_key.lower()].spdx_license_key
+    return primary, aliases
+
+
+@cache
+def _licensing() -> Licensing:
+    primary, aliases = _symbols()
+    by_owner: dict[str, list[str]] = {}
+    for alias, owner in aliases.items():
+        by_owner.setdefault(owner, []).append(alias)
+    return Licensing(
+        [
+            LicenseSymbol(
+                info.spdx_license_key,
+                aliases=tuple(by_owner.get(info.spdx_license_key, ())),
+                is_exception=info.is_exception,
+            )
+            for info in primary.values()
+        ]
+    )
+
+
+@cache
+def completion_names() -> tuple[str, ...]:
+    """Every SPDX id and ScanCode key, sorted case-insensitively, for completion."""
+    primary, aliases = _symbols()
+    # One spelling per lower-case name: the SPDX id where a ScanCode key differs only in case.
+    names = {n.lower(): n for n in SPECIAL_VALUES}
+    for info in primary.values():
+        names.setdefault(info.spdx_license_key.lower(), info.spdx_license_key)
+    for info in license_catalog().by_key.values():
+        names.setdefault(info.key.lower(), info.key)
+    return tuple(sorted(names.values(), key=str.lower))
+
+
+@cache
+def _completion_index() -> tuple[list[str], tuple[str, ...]]:
+    names = completion_names()
+    return [n.lower() for n in names], names
+
+
+def complete_last_token(value: str) -> str | None:
+    """``MIT OR apac`` → ``MIT OR apache-1.0``: completes the last word to the first known name
+    it starts (typed letters kept as typed; normalisation fixes the case)."""
+    match = re.search(r"[^\s()]+$", value)
+    if not match or match.group(0).lower() in _OPERATORS:
+        return None
+    prefix = match.group(0).lower()
+    lowered, names = _completion_index()
+    position = bisect.bisect_left(lowered, prefix)
+    if position < len(lowered) and lowered[position].startswith(prefix):
+        return value + names[position][len(prefix) :]  # keep what was typed, as typed
+    return None
+
+
+def _did_you_mean(key: str) -> str:
+    lowered, names = _completion_index()
+    close = difflib.get_close_matches(key.lower(), lowered, n=3, cutoff=0.6)
+    if not close:
+        return ""
+    shown = ", ".join(repr(names[lowered.index(c)]) for c in close)
+    return f" (did you mean {shown}?)"
+
+
+def _canonical(token: str) -> str:
+    primary, aliases = _symbols()
+    lowered = token.lower()
+    info = primary.get(lowered)
+    return info.spdx_license_key if info else aliases.get(lowered, token)
+
+
+def _is_known(token: str) -> bool:
+    primary, aliases = _symbols()
+    lowered = token.lower()
+    return lowered in primary or lowered in aliases or lowered in _OPERATORS
+
+
+def normalise_spdx(text: str | None) -> str:
+    """The canonical form of a concluded license, or InputError saying exactly what is wrong.
+
+    Accepts an SPDX expression over ScanCode's license DB (SPDX ids, ScanCode keys or
+    ``LicenseRef-scancode-KEY``; any case), or ``NONE`` / ``NOASSERTION`` on their own.
+    """
+    value = (text or "").strip()
+    if not value:
+        raise InputError("a concluded license is required: an SPDX expression, NONE or NOASSERTION")
+    if len(value) > MAX_EXPRESSION:
+        raise InputError(f"the license expression is longer than {MAX_EXPRESSION} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InputError("the license expression contains control characters")
+    if value.upper() in SPECIAL_VALUES:
+        return value.upper()
+    tokens = _TOKEN.findall(value)
+    special = [t for t in tokens if t.upper() in SPECIAL_VALUES]
+    if special:
+        raise InputError(f"{special[0].upper()} must stand alone, not inside an expression")
+    unknown = [t for t in dict.fromkeys(tokens) if not _is_known(t)]
+    if unknown:
+        keys = ", ".join(repr(k) for k in unknown)
+        noun = "key" if len(unknown) == 1 else "keys"
+        raise InputError(f"unknown license {noun} {keys}{_did_you_mean(unknown[0])}")
+    licensing = _licensing()
+    try:
+        parsed = licensing.parse(value, validate=True, strict=True)
+    except (ExpressionParseError, ExpressionError) as exc:
+        raise InputError(f"invalid license expression {value!r}: {_reason(exc, tokens)}") from None
+    except (AssertionError, IndexError, TypeError, AttributeError, ValueError, RecursionError):
+        # The boolean.py parser under license-expression fails this way on shapes it does not
+        # expect, such as "()" or "(AND MIT" (found by tests/test_fuzz_expressions.py).
+        raise InputError(f"invalid license expression {value!r}: malformed") from None
+    if parsed is None:
+        raise InputError("a concluded license is required: an SPDX expression, NONE or NOASSERTION")
+    return str(licensing.dedup(parsed).render("{symbol.key}"))
+
+
+def _reason(exc: Exception, tokens: list[str]) -> str:
+    token = getattr(exc, "token_string", None)
+    message = str(exc)
+    if "plain license symbol cannot be used as an exception" in message:
+        return f"{token!r} is a license, not an exception: only exceptions may follow WITH"
+    if "exception symbol can only be used as an exception" in message:
+        # ScanCode ANDs an exception it found on its own; which license it modifies is the
+        # reviewer's call, so we only hint at the form, using the license just before it.
+        hint = ""
+        if token in tokens:
+            before = [t for t in tokens[: tokens.index(token)] if t.lower() not in _OPERATORS]
+            if before:
+                hint = f" (e.g. '{_canonical(before[-1])} WITH {_canonical(token)}')"
+        return f"{token!r} is an exception: it must follow a license and WITH{hint}"
+    return message.split(" for token:")[0].strip().rstrip(".")

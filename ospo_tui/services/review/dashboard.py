@@ -1,0 +1,211 @@
+"""What the dashboard shows about one scan's review: progress, alerts, licenses, directories.
+
+One GROUP BY over the scan's review items (state × alert × policy version × expression: a few
+hundred groups even for 100,000 files) feeds the progress, alert and license charts; licenses
+are split into keys in Python over those groups. Directories need the paths of open files, so
+they are a second step the screen may paint after the rest. Every bar carries the queue filter
+that shows the files behind it, so the screen only has to apply it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ospo_tui.models import (
+    STATE_DECIDED,
+    STATE_OPEN,
+    STATE_QUESTION,
+    STATE_STALE,
+    STATE_TO_DISCUSS,
+    ReviewItem,
+)
+from ospo_tui.services.licenses.expressions import license_keys
+from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.services.policy.rules import ALERTS, LicensePolicy
+
+# In the reviewer's words, in the order the progress chart shows them.
+PROGRESS_STATES = (
+    (STATE_DECIDED, "decided"),
+    (STATE_OPEN, "open"),
+    (STATE_TO_DISCUSS, "to be discussed"),
+    (STATE_QUESTION, "questions"),
+    (STATE_STALE, "stale"),
+)
+UNDECIDED_STATES = (STATE_OPEN, STATE_TO_DISCUSS, STATE_QUESTION, STATE_STALE)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label, its value, and the queue filter (QueueFilter fields) behind it."""
+
+    label: str
+    count: int
+    filter: dict[str, Any]
+    alert: str | None = None  # colours license and alert bars
+
+
+@dataclass(frozen=True)
+class ReviewFigures:
+    """Progress, alerts and licenses of one scan: everything but the directories."""
+
+    scan_id: int
+    total: int  # files that need review
+    progress: list[Bar]
+    alerts: list[Bar]
+    licenses: list[Bar]
+    policy_version: int | None  # the newest version the scan's alerts were judged under
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def decided(self) -> int:
+        return next((b.count for b in self.progress if b.filter["states"] == (STATE_DECIDED,)), 0)
+
+
+@dataclass(frozen=True)
+class Dashboard(ReviewFigures):
+    directories: list[Bar] = field(default_factory=list)
+    directory_depth: int = 1
+
+
+@dataclass(frozen=True)
+class _Group:
+    state: str
+    alert: str | None
+    version: int | None
+    expression: str | None
+    count: int
+
+
+def _in_queue(scan_id: int):  # type: ignore[no-untyped-def]
+    return (ReviewItem.scan_id == scan_id, ReviewItem.needs_review.is_(True))
+
+
+def _groups(session: Session, scan_id: int) -> list[_Group]:
+    judged = func.coalesce(ReviewItem.detected_expression, ReviewItem.detected_spdx)
+    rows = session.execute(
+        select(
+            ReviewItem.state,
+            ReviewItem.policy_alert,
+            ReviewItem.policy_version,
+            judged,
+            func.count(),
+        )
+        .where(*_in_queue(scan_id))
+        .group_by(ReviewItem.state, ReviewItem.policy_alert, ReviewItem.policy_version, judged)
+    ).all()
+    return [_Group(*row) for row in rows]
+
+
+def progress_bars(groups: list[_Group]) -> list[Bar]:
+    per_state: Counter[str] = Counter()
+    for group in groups:
+        per_state[group.state] += group.count
+    bars = [Bar(label, per_state[state], {"states": (state,)}) for state, label in PROGRESS_STATES]
+    # Stale only shows when some decision went stale after a re-scan.
+    return [b for b in bars if b.count or b.filter["states"] != (STATE_STALE,)]
+
+
+def alert_bars(groups: list[_Group]) -> list[Bar]:
+    """Files per policy alert that are not decided yet (what is left to do)."""
+    per_alert: Counter[str | None] = Counter()
+    for group in groups:
+        if group.state in UNDECIDED_STATES:
+            per_alert[group.alert] += group.count
+    return [
+        Bar(alert, per_alert[alert], {"policy_alert": alert, "states": UNDECIDED_STATES}, alert)
+        for alert in ALERTS
+    ]
+
+
+def license_bars(groups: list[_Group], policy: LicensePolicy | None, limit: int = 12) -> list[Bar]:
+    """The licenses named by most files (a file counts once per key of its expression)."""
+    catalog = license_catalog()
+    per_key: Counter[str] = Counter()
+    for group in groups:
+        for key in license_keys(group.expression):
+            info = catalog.get(key)
+            per_key[info.key if info else key] += group.count
+    bars = []
+    for key, count in sorted(per_key.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
+        info = catalog.get(key)
+        label = info.spdx_license_key if info else key
+        if label.startswith("LicenseRef-scancode-"):
+            label = key  # the ScanCode key says the same in fewer characters
+        alert = policy.alert(key) if policy is not None else None
+        bars.append(Bar(label, count, {"license_key": key}, alert))
+    return bars
+
+
+def review_figures(
+    session: Session, scan_id: int, policy: LicensePolicy | None = None
+) -> ReviewFigures:
+    """Progress, alerts and licenses from one grouped pass over the scan's review items."""
+    groups = _groups(session, scan_id)
+    progress = progress_bars(groups)
+    judged = sorted({g.version for g in groups if g.version is not None})
+    notes = []
+    if policy is not None and judged and judged != [policy.version]:
+        notes.append(
+            f"alerts were judged under policy v{', v'.join(map(str, judged))};"
+            f" v{policy.version} is in force"
+        )
+    return ReviewFigures(
+        scan_id=scan_id,
+        total=sum(bar.count for bar in progress),
+        progress=progress,
+        alerts=alert_bars(groups),
+        licenses=license_bars(groups, policy),
+        policy_version=judged[-1] if judged else None,
+        notes=notes,
+    )
+
+
+def directory_bars(
+    session: Session, scan_id: int, depth: int | None = None, limit: int = 10
+) -> tuple[list[Bar], int]:
+    """Directories with the most open files, at ``depth`` path segments (default: the first
+    depth where the open files split into several directories). Returns (bars, depth used)."""
+    rows = session.execute(
+        select(ReviewItem.path).where(*_in_queue(scan_id), ReviewItem.state == STATE_OPEN)
+    ).scalars()
+    # Group by parent directory first (thousands of groups), then roll up to the ancestors.
+    parents: Counter[str] = Counter(path.rpartition("/")[0] for path in rows)
+    by_depth: dict[int, Counter[str]] = {}
+    for parent, count in parents.items():
+        parts = parent.split("/") if parent else []
+        for level in range(1, len(parts) + 1):
+            by_depth.setdefault(level, Counter())["/".join(parts[:level])] += count
+    if not by_depth:
+        return [], depth or 1
+    deepest = max(by_depth)
+    if depth is None:
+        depth = next((d for d in sorted(by_depth) if len(by_depth[d]) > 1), deepest)
+    depth = max(1, min(depth, deepest))
+    top = sorted(by_depth[depth].items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    bars = [
+        Bar(directory + "/", count, {"path_glob": directory + "/*", "states": (STATE_OPEN,)})
+        for directory, count in top
+    ]
+    return bars, depth
+
+
+def dashboard(
+    session: Session,
+    scan_id: int,
+    policy: LicensePolicy | None = None,
+    *,
+    directory_depth: int | None = None,
+) -> Dashboard:
+    """Every figure of the dashboard for one scan, read in one session."""
+    figures = review_figures(session, scan_id, policy)
+    directories, depth = directory_bars(session, scan_id, directory_depth)
+    return Dashboard(
+        **{name: getattr(figures, name) for name in ReviewFigures.__dataclass_fields__},
+        directories=directories,
+        directory_depth=depth,
+    )

@@ -1,0 +1,359 @@
+"""The review queue as pages of plain rows: filtered in SQL and paged by keyset, never loaded whole.
+
+Order is (priority, path, id); a page continues after the last key of the previous one, so the
+100,000th row costs the same as the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Boolean, Select, String, and_, func, literal, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from ospo_tui.models import ReviewItem
+from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI and screens
+from ospo_tui.services.licenses.expressions import key_to_spdx
+
+QueueKey = tuple[int, str, int]  # (priority, path, review item id)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    scan_id: int
+    states: tuple[str, ...] = ()
+    license: str | None = None  # ScanCode key or SPDX id, matched as a substring, any case
+    path_glob: str | None = None  # shell-style: * ? (matched against the whole path)
+    text: str | None = None  # free text in path or expressions
+    policy_alert: str | None = None
+    # Exactly this license or exception (ScanCode key), as one key of the expression: the
+    # dashboard's license bars. ``license`` above is a looser substring search.
+    license_key: str | None = None
+    include_all: bool = False  # also files without findings
+
+    def with_changes(self, **changes: object) -> QueueFilter:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    file_id: int
+    path: str
+    state: str
+    priority: int
+    priority_reason: str | None
+    detected_expression: str | None
+    detected_spdx: str | None
+    best_score: float | None
+    concluded_expression: str | None
+    policy_alert: str | None
+    has_todo: bool
+    version: int
+
+    @property
+    def key(self) -> QueueKey:
+        return (self.priority, self.path, self.id)
+
+
+_COLUMNS = (
+    ReviewItem.id,
+    ReviewItem.file_id,
+    ReviewItem.path,
+    ReviewItem.state,
+    ReviewItem.priority,
+    ReviewItem.priority_reason,
+    ReviewItem.detected_expression,
+    ReviewItem.detected_spdx,
+    ReviewItem.best_score,
+    ReviewItem.concluded_expression,
+    ReviewItem.policy_alert,
+    ReviewItem.has_todo,
+    ReviewItem.version,
+)
+
+
+_KEY = tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+
+
+def glob_to_like(pattern: str) -> str:
+    """``src/*.c`` → ``src/%.c`` with LIKE's own wildcards escaped (escape char ``\\``)."""
+    out = []
+    for ch in pattern:
+        if ch in "%_\\":
+            out.append("\\" + ch)
+        elif ch == "*":
+            out.append("%")
+        elif ch == "?":
+            out.append("_")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+# Both backends fold only ASCII letters (see ``Folded``): the needle is folded the same way, so
+# "ÄNDERUNGEN" still finds itself and never depends on the backend.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class PathGlob(FunctionElement[bool]):
+    """A path matches a shell glob (``*`` and ``?``, over the whole path), case and all.
+
+    Globs pick the files a bulk decision covers, so they mean the same on every backend:
+    PostgreSQL's LIKE already tells case apart, SQLite's does not, so there it is GLOB (with
+    ``[`` made literal). Not cached: the pattern is rewritten per backend as it is compiled.
+    """
+
+    type = Boolean()
+    name = "path_glob"
+    inherit_cache = False
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.pattern = pattern
+        super().__init__(column)
+
+
+@compiles(PathGlob)
+def _path_glob(element: PathGlob, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    pattern = compiler.process(literal(glob_to_like(element.pattern)), **kw)
+    return f"({column} LIKE {pattern} ESCAPE '\\')"
+
+
+@compiles(PathGlob, "sqlite")
+def _path_glob_sqlite(element: PathGlob, compiler: Any, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+    pattern = compiler.process(literal(element.pattern.replace("[", "[[]")), **kw)
+    return f"({column} GLOB {pattern})"
+
+
+def _contains(text: str) -> str:
+    return "%" + glob_to_like(text.translate(_ASCII_LOWER)) + "%"
+
+
+class Folded(FunctionElement[str]):
+    """A column in lower case, for a LIKE with a lower-case pattern.
+
+    SQLite's LIKE already ignores case, and exactly as far as its ``lower()`` does (ASCII
+    letters), so there the column is left as it is: a text filter's scan of every queue row
+    costs a third less without a ``lower()`` per row. PostgreSQL folds the column in the "C"
+    collation: the same ASCII-only folding as SQLite, so both backends find the same rows, and
+    about a third faster than a locale's ``lower()`` (a text filter matching nothing scans
+    every row: 21 ms instead of 31 ms on 100,000 files). Elsewhere it is ``lower(column)``.
+    """
+
+    type = String()
+    name = "lower"
+    inherit_cache = True
+
+
+@compiles(Folded)
+def _folded(element: Folded, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Folded, "postgresql")
+def _folded_postgresql(element: Folded, compiler: Any, **kw: Any) -> str:
+    return f'lower({compiler.process(element.clauses, **kw)} COLLATE "C")'
+
+
+@compiles(Folded, "sqlite")
+def _folded_sqlite(element: Folded, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+def _names_license(key: str):  # type: ignore[no-untyped-def]
+    """The detected expression names ``key`` as a whole token (so gpl-2.0 never matches
+    lgpl-2.0 or gpl-2.0-plus), in ScanCode keys or as its SPDX id."""
+
+    def token_in(column, token: str):  # type: ignore[no-untyped-def]
+        spaced = func.replace(func.replace(func.coalesce(column, ""), "(", " "), ")", " ")
+        return (literal(" ") + spaced + literal(" ")).like(
+            "% " + glob_to_like(token) + " %", escape="\\"
+        )
+
+    return or_(
+        token_in(ReviewItem.detected_expression, key),
+        token_in(ReviewItem.detected_spdx, key_to_spdx(key)),
+    )
+
+
+def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-arg]
+    query = query.where(ReviewItem.scan_id == flt.scan_id)
+    if not flt.include_all:
+        query = query.where(ReviewItem.needs_review.is_(True))
+    if flt.states:
+        query = query.where(ReviewItem.state.in_(flt.states))
+    if flt.policy_alert:
+        query = query.where(ReviewItem.policy_alert == flt.policy_alert)
+    if flt.license:
+        needle = _contains(flt.license.strip())
+        query = query.where(
+            or_(
+                Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
+                Folded(ReviewItem.detected_expression).like(needle, escape="\\"),
+                Folded(ReviewItem.concluded_expression).like(needle, escape="\\"),
+            )
+        )
+    if flt.license_key:
+        query = query.where(_names_license(flt.license_key))
+    if flt.path_glob:
+        query = query.where(PathGlob(ReviewItem.path, flt.path_glob))
+    if flt.text:
+        needle = _contains(flt.text)
+        query = query.where(
+            or_(
+                Folded(ReviewItem.path).like(needle, escape="\\"),
+                Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
+                Folded(ReviewItem.concluded_expression).like(needle, escape="\\"),
+            )
+        )
+    return query
+
+
+def queue_page(
+    session: Session,
+    flt: QueueFilter,
+    *,
+    after: QueueKey | None = None,
+    start: QueueKey | None = None,
+    limit: int = 100,
+) -> list[QueueRow]:
+    """Rows after ``after`` (exclusive) or from ``start`` (inclusive), in queue order."""
+    query = _filtered(select(*_COLUMNS), flt)
+    if after is not None:
+        query = query.where(_KEY > tuple_(*after))
+    if start is not None:
+        query = query.where(_KEY >= tuple_(*start))
+    query = query.order_by(ReviewItem.priority, ReviewItem.path, ReviewItem.id).limit(limit)
+    return [QueueRow(*row) for row in session.execute(query)]
+
+
+def queue_page_before(
+    session: Session, flt: QueueFilter, *, before: QueueKey | None, limit: int = 100
+) -> list[QueueRow]:
+    """The page that ends just before ``before`` (or the last page), in queue order."""
+    query = _filtered(select(*_COLUMNS), flt)
+    if before is not None:
+        query = query.where(_KEY < tuple_(*before))
+    query = query.order_by(
+        ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc()
+    ).limit(limit)
+    return [QueueRow(*row) for row in reversed(session.execute(query).all())]
+
+
+def queue_count(session: Session, flt: QueueFilter) -> int:
+    return session.scalar(_filtered(select(func.count()).select_from(ReviewItem), flt)) or 0
+
+
+def queue_position(session: Session, flt: QueueFilter, key: QueueKey) -> int:
+    """How many rows come before ``key``: the "rows N–M of T" label needs it."""
+    query = _filtered(select(func.count()).select_from(ReviewItem), flt).where(
+        and_(_KEY < tuple_(*key))
+    )
+    return session.scalar(query) or 0
+
+
+@dataclass(frozen=True)
+class QueueWindow:
+    """A slice of the queue, and whether it touches either end of it."""
+
+    rows: list[QueueRow]
+    at_start: bool
+    at_end: bool
+
+
+def queue_window(
+    session: Session, flt: QueueFilter, *, around: QueueKey | None, size: int = 150
+) -> QueueWindow:
+    """About ``size`` rows with ``around`` (or the first row at or after it) a third of the way in.
+
+    Near either end of the queue the window shifts so it stays full when it can. Each end is
+    found by asking for one row more than needed, so no count is required.
+    """
+    if around is None:
+        rows = queue_page(session, flt, limit=size + 1)
+        return QueueWindow(rows[:size], True, len(rows) <= size)
+    want_before = size // 3
+    before = queue_page_before(session, flt, before=around, limit=want_before + 1)
+    at_start = len(before) <= want_before
+    before = before[-want_before:] if want_before else []
+    want_after = size - len(before)
+    after = queue_page(session, flt, start=around, limit=want_after + 1)
+    at_end = len(after) <= want_after
+    after = after[:want_after]
+    missing = size - len(before) - len(after)
+    if missing > 0 and not at_start and before:
+        more = queue_page_before(session, flt, before=before[0].key, limit=missing + 1)
+        at_start = len(more) <= missing
+        before = more[-missing:] + before
+    return QueueWindow(before + after, at_start, at_end)
+
+
+def queue_neighbour(
+    session: Session, flt: QueueFilter, key: QueueKey, *, forward: bool = True
+) -> QueueRow | None:
+    """The row just after (or before) ``key`` in queue order: "next file" from the inspector."""
+    if forward:
+        rows = queue_page(session, flt, after=key, limit=1)
+    else:
+        rows = queue_page_before(session, flt, before=key, limit=1)
+    return rows[0] if rows else None
+
+
+def _matching(text: str):  # type: ignore[no-untyped-def]
+    needle = _contains(text)
+    return or_(
+        Folded(ReviewItem.path).like(needle, escape="\\"),
+        Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
+        Folded(ReviewItem.detected_expression).like(needle, escape="\\"),
+    )
+
+
+def queue_search(
+    session: Session,
+    flt: QueueFilter,
+    text: str,
+    *,
+    start: QueueKey | None,
+    forward: bool = True,
+    inclusive: bool = False,
+) -> QueueRow | None:
+    """The next (or previous) row from ``start`` whose path or expression contains ``text``.
+
+    Wraps around the end of the queue, as a pager's search does. ``inclusive`` also accepts the
+    row at ``start`` itself (incremental search while typing keeps the current match).
+    """
+    if not text:
+        return None
+    base = _filtered(select(*_COLUMNS), flt).where(_matching(text))
+    ascending = (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+    descending = (ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc())
+    order = ascending if forward else descending
+    if start is not None:
+        if forward:
+            bound = _KEY >= tuple_(*start) if inclusive else _KEY > tuple_(*start)
+        else:
+            bound = _KEY <= tuple_(*start) if inclusive else _KEY < tuple_(*start)
+        row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
+        if row is not None:
+            return QueueRow(*row)
+        # Wrap: only the rows on the other side of start are left to look at.
+        base = base.where(_KEY <= tuple_(*start) if forward else _KEY >= tuple_(*start))
+    row = session.execute(base.order_by(*order).limit(1)).first()
+    return QueueRow(*row) if row is not None else None
+
+
+def queue_row(session: Session, review_item_id: int) -> QueueRow | None:
+    """One row as the queue shows it, whatever the filter (after a decision, say)."""
+    row = session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
+    return QueueRow(*tuple(row)) if row is not None else None
+
+
+def queue_selection(flt: QueueFilter) -> Select:  # type: ignore[type-arg]
+    """The ids of every item the filter shows, as a subquery: a bulk decision over "what the
+    queue shows" selects exactly these."""
+    return _filtered(select(ReviewItem.id), flt)

@@ -1,0 +1,250 @@
+"""Carrying decisions over to a new scan of a project, by file content (sha256).
+
+When a scan arrives, every file whose sha256 was decided in an earlier scan of the same project
+gets that decision again, as a ``reuse`` decision pointing at its source. If the file's findings
+differ from those the decision was made on (``findings_hash``), the item is marked ``stale``,
+raised to the top of the queue, and the event records the difference so the reviewer sees what
+changed. Everything is set-based: one query finds the sources, one batched write records them.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ospo_tui.models import (
+    STATE_STALE,
+    AuditEvent,
+    Decision,
+    LicenseMatch,
+    ReviewItem,
+    Scan,
+    ScannedFile,
+)
+from ospo_tui.services.review.decisions import (
+    FIELD_COLUMNS,
+    STALE_REASON,
+    DecisionChange,
+    DecisionFields,
+    get_decision,
+    load_snapshots_by_id,
+    write_decisions,
+)
+from ospo_tui.services.trail.chain import Actor
+
+_BATCH = 5000
+_MAX_LISTED = 50  # matches listed per side in a difference; the count is always exact
+
+
+@dataclass(frozen=True)
+class _Source:
+    id: int
+    fields: DecisionFields
+    findings_hash: str | None
+    file_id: int
+    origin: str
+    reused_from_id: int | None
+    scan_id: int
+
+
+def carry_over_decisions(session: Session, scan: Scan, actor: Actor) -> int:
+    """Reuse earlier decisions on ``scan``'s files with the same sha256; returns how many."""
+    earlier = (
+        select(
+            ScannedFile.sha256.label("sha256"),
+            func.max(ReviewItem.current_decision_id).label("decision_id"),
+        )
+        .join(ReviewItem, ReviewItem.file_id == ScannedFile.id)
+        .where(
+            ReviewItem.project_id == scan.project_id,
+            ReviewItem.scan_id != scan.id,
+            ReviewItem.current_decision_id.is_not(None),
+            ScannedFile.sha256.is_not(None),
+        )
+        .group_by(ScannedFile.sha256)
+        .subquery()
+    )
+    pairs = session.execute(
+        select(ReviewItem.id, earlier.c.decision_id)
+        .join(ScannedFile, ScannedFile.id == ReviewItem.file_id)
+        .join(earlier, earlier.c.sha256 == ScannedFile.sha256)
+        .where(ReviewItem.scan_id == scan.id)
+        .order_by(ReviewItem.path)
+    ).all()
+    if not pairs:
+        scan.reused_count = 0
+        return 0
+    sources = _load_sources(session, {decision_id for _, decision_id in pairs})
+    items = {item.id: item for item in load_snapshots_by_id(session, [i for i, _ in pairs])}
+    stale_pairs = [
+        (item_id, decision_id)
+        for item_id, decision_id in pairs
+        if items[item_id].findings_hash != sources[decision_id].findings_hash
+    ]
+    differences = _differences(session, stale_pairs, items, sources)
+    batch_id = str(uuid.uuid4())
+    changes = []
+    for item_id, decision_id in pairs:
+        source = sources[decision_id]
+        difference = differences.get(item_id)
+        changes.append(
+            DecisionChange(
+                items[item_id],
+                source.fields,
+                "reuse",
+                state=STATE_STALE if difference is not None else None,
+                bulk_id=batch_id,
+                reused_from_id=source.id,
+                findings_hash=source.findings_hash,
+                findings_from_item=False,
+                priority=1 if difference is not None else None,
+                priority_reason=STALE_REASON if difference is not None else None,
+                extra={
+                    "reused_from_decision_id": source.id,
+                    "reused_from_scan_id": source.scan_id,
+                    "stale": difference is not None,
+                    **({"difference": difference} if difference is not None else {}),
+                },
+            )
+        )
+    write_decisions(session, actor, "decision.reuse", changes)
+    scan.reused_count = len(changes)
+    session.flush()
+    return len(changes)
+
+
+def _load_sources(session: Session, ids: set[int]) -> dict[int, _Source]:
+    wanted = list(ids)
+    found: dict[int, _Source] = {}
+    for start in range(0, len(wanted), _BATCH):
+        rows = session.execute(
+            select(
+                Decision.id,
+                *FIELD_COLUMNS,
+                Decision.findings_hash,
+                Decision.file_id,
+                Decision.origin,
+                Decision.reused_from_id,
+                ReviewItem.scan_id,
+            )
+            .join(ReviewItem, ReviewItem.id == Decision.review_item_id)
+            .where(Decision.id.in_(wanted[start : start + _BATCH]))
+        )
+        for row in rows:
+            found[row.id] = _Source(
+                id=row.id,
+                fields=DecisionFields.from_row(row),
+                findings_hash=row.findings_hash,
+                file_id=row.file_id,
+                origin=row.origin,
+                reused_from_id=row.reused_from_id,
+                scan_id=row.scan_id,
+            )
+    return found
+
+
+def _decided_on_file(session: Session, source: _Source) -> int:
+    """The file a decision was really made on: follow reuse links back to the original."""
+    decision_id, file_id, origin = source.reused_from_id, source.file_id, source.origin
+    hops = 0
+    while origin == "reuse" and decision_id is not None and hops < 100:
+        row = session.execute(
+            select(Decision.file_id, Decision.origin, Decision.reused_from_id).where(
+                Decision.id == decision_id
+            )
+        ).one()
+        file_id, origin, decision_id = row.file_id, row.origin, row.reused_from_id
+        hops += 1
+    return file_id
+
+
+def _match_lines(session: Session, file_id: int) -> list[str]:
+    rows = session.execute(
+        select(
+            LicenseMatch.license_expression_spdx,
+            LicenseMatch.license_expression,
+            LicenseMatch.rule_identifier,
+            LicenseMatch.start_line,
+            LicenseMatch.end_line,
+        )
+        .where(LicenseMatch.file_id == file_id)
+        .order_by(LicenseMatch.start_line, LicenseMatch.id)
+    )
+    return [
+        f"{spdx or expr or '?'} ({rule or 'no rule'}) lines {start or '?'}-{end or '?'}"
+        for spdx, expr, rule, start, end in rows
+    ]
+
+
+def _differences(
+    session: Session,
+    stale_pairs: list[tuple[int, int]],
+    items: dict[int, Any],
+    sources: dict[int, _Source],
+) -> dict[int, dict[str, Any]]:
+    """Old vs new detected expression and matches, for the (few) stale files only."""
+    out: dict[int, dict[str, Any]] = {}
+    for item_id, decision_id in stale_pairs:
+        old_file = _decided_on_file(session, sources[decision_id])
+        old_expression = session.scalar(
+            select(ScannedFile.detected_license_expression_spdx).where(ScannedFile.id == old_file)
+        )
+        old_matches = _match_lines(session, old_file)
+        new_matches = _match_lines(session, items[item_id].file_id)
+        removed = [m for m in old_matches if m not in new_matches]
+        added = [m for m in new_matches if m not in old_matches]
+        out[item_id] = {
+            "old_detected": old_expression,
+            "new_detected": items[item_id].detected_spdx,
+            "decided_on_file_id": old_file,
+            "matches_removed": removed[:_MAX_LISTED],
+            "matches_added": added[:_MAX_LISTED],
+            "matches_removed_count": len(removed),
+            "matches_added_count": len(added),
+        }
+    return out
+
+
+@dataclass(frozen=True)
+class StaleDifference:
+    """Why a reused decision needs re-confirmation: the findings it was made on vs now."""
+
+    old_detected: str | None
+    new_detected: str | None
+    matches_removed: tuple[str, ...]
+    matches_added: tuple[str, ...]
+    reused_from_decision_id: int | None
+    reused_from_scan_id: int | None
+
+
+def stale_difference(session: Session, review_item_id: int) -> StaleDifference | None:
+    """The difference recorded when the item's decision was reused as stale, else None."""
+    state = session.scalar(select(ReviewItem.state).where(ReviewItem.id == review_item_id))
+    if state != STATE_STALE:
+        return None
+    decision = get_decision(
+        session,
+        session.scalar(
+            select(ReviewItem.current_decision_id).where(ReviewItem.id == review_item_id)
+        ),
+    )
+    if decision is None or decision.event_seq is None:
+        return None
+    payload = session.scalar(select(AuditEvent.payload).where(AuditEvent.seq == decision.event_seq))
+    recorded = json.loads(payload or "{}")
+    difference = recorded.get("difference")
+    if not isinstance(difference, dict):
+        return None
+    return StaleDifference(
+        old_detected=difference.get("old_detected"),
+        new_detected=difference.get("new_detected"),
+        matches_removed=tuple(difference.get("matches_removed") or ()),
+        matches_added=tuple(difference.get("matches_added") or ()),
+        reused_from_decision_id=recorded.get("reused_from_decision_id"),
+        reused_from_scan_id=recorded.get("reused_from_scan_id"),
+    )
