@@ -16,6 +16,7 @@ from ospo_tui.services.policy.versions import load_policy
 from ospo_tui.services.review.dashboard import Bar
 from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
+from tests.tui_support import settle, wait_until
 
 ADMIN = Actor("tester", "admin")
 POLICY = """\
@@ -56,13 +57,14 @@ def host(sqlite_db: Database, tmp_path: Path) -> DashboardHost:
 
 async def _loaded(pilot) -> None:  # type: ignore[no-untyped-def]
     """Every worker done, and a dashboard on screen has drawn its second step (directories)."""
-    for _ in range(500):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+
+    def drawn() -> bool:
         screen = pilot.app.screen
-        if not isinstance(screen, DashboardScreen) or "directories" in screen.painted_at:
-            return
-    raise AssertionError("the dashboard never drew its directories")
+        return not isinstance(screen, DashboardScreen) or "directories" in screen.painted_at
+
+    await settle(pilot)
+    await wait_until(pilot, drawn, "the dashboard to draw its directories")
+    await settle(pilot)
 
 
 def test_dashboard_snapshot(host: DashboardHost, snap_compare) -> None:  # type: ignore[no-untyped-def]
@@ -83,7 +85,7 @@ async def _select_first_alert(host: DashboardHost) -> None:
         assert isinstance(screen, DashboardScreen) and screen.figures is not None
         # Focus starts on the alert chart; its first bar is "error".
         await pilot.press("enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: host.selected, "the dashboard to return a filter")
 
 
 def test_tab_to_licenses_and_pick_the_second(host: DashboardHost) -> None:
@@ -100,7 +102,7 @@ async def _select_second_license(host: DashboardHost) -> Bar:
         assert isinstance(screen, DashboardScreen) and screen.figures is not None
         second = screen.figures.licenses[1]
         await pilot.press("tab", "down", "enter")
-        await pilot.pause()
+        await wait_until(pilot, lambda: host.selected, "the dashboard to return a filter")
     return second
 
 
@@ -152,7 +154,7 @@ def test_filter_bar_filters_by_policy_alert(host: DashboardHost) -> None:
             await app.push_screen(queue)
             await _loaded(pilot)
             await pilot.press("f")
-            await pilot.pause()
+            await settle(pilot)
             bar = queue.query_one(FilterBar)
             assert bar.display and bar.has_focus_within
             bar.query_one("#filter-alert", Select).value = "missing"

@@ -20,7 +20,7 @@ from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.queue import queue_count
 from ospo_tui.services.trail.chain import Actor
 from tests.decision_helpers import events, payload
-from tests.tui_support import import_sample, settle
+from tests.tui_support import import_sample, settle, wait_until
 
 SIZE = (160, 50)
 
@@ -93,8 +93,12 @@ def test_invalid_expression_is_shown_inline_and_nothing_saved(
             form = sample_app.screen
             assert isinstance(form, DecisionForm)
             form.query_one("#decision-expression", Input).value = "MIT AND [bold]nope"
-            await pilot.pause()
-            assert "unknown license key '[bold]nope'" in _static(form, "#decision-status")
+            # Checked as typed: the field's Changed message, handled by the form.
+            await wait_until(
+                pilot,
+                lambda: "unknown license key '[bold]nope'" in _static(form, "#decision-status"),
+                "the form to flag the unknown key",
+            )
             await pilot.press("enter")
             await settle(pilot)
             assert sample_app.screen is form
@@ -144,7 +148,7 @@ def test_bulk_from_the_form_previews_then_applies(
             assert isinstance(form, DecisionForm) and detected
             form.query_one("#decision-expression", Input).value = "NOASSERTION"
             form.query_one("#decision-scope", Select).value = SCOPE_SAME
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert "files will get this decision" in _static(form, "#decision-conflict")
@@ -194,7 +198,7 @@ def test_bulk_over_what_the_queue_shows(sample_app: ReviewApp, sqlite_db: Databa
                 shown = queue_count(session, form.queue_filter)
             form.query_one("#decision-expression", Input).value = "NOASSERTION"
             form.query_one("#decision-scope", Select).value = SCOPE_QUEUE
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert f"{shown} files will get this decision" in _static(form, "#decision-conflict")

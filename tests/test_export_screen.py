@@ -15,7 +15,7 @@ from ospo_tui.screens.export import ExportScreen
 from ospo_tui.services.ingest.importer import file_sha256
 from tests.decision_helpers import events
 from tests.export_helpers import reviewed_zlib
-from tests.tui_support import screen_text, settle
+from tests.tui_support import handled, screen_text, settle, wait_until
 
 
 def test_export_dialog_writes_spdx_with_progress(
@@ -40,8 +40,11 @@ def test_export_dialog_writes_spdx_with_progress(
             assert screen.query_one("#export-private", Checkbox).disabled
             assert screen.query_one("#export-path", Input).value == "zlib.spdx.json"
 
+            finished = handled(screen, ExportScreen.Finished)
             await pilot.press("ctrl+s")
-            await settle(pilot)
+            await wait_until(pilot, lambda: finished, "the export worker's Finished message")
+            await settle(pilot)  # the status it set is laid out
+            assert finished[0].error is None
             bar = screen.query_one("#export-progress", ProgressBar)
             assert bar.total == bar.progress == 253
             target = tmp_path / "zlib.spdx.json"
@@ -59,8 +62,13 @@ def test_export_dialog_writes_spdx_with_progress(
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".partial")]
 
 
-def test_export_dialog_shows_errors_as_text(sqlite_db: Database, tmp_path: Path) -> None:
+def test_export_dialog_shows_errors_as_text(
+    sqlite_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reviewed = reviewed_zlib(sqlite_db)
+    # A relative path: the error quotes it, and a short message fits on one line of the dialog
+    # whatever the temporary directory is called (a long one wrapped "no such directory").
+    monkeypatch.chdir(tmp_path)
     app = ReviewApp(sqlite_db, "rita")
 
     async def drive() -> None:
@@ -69,14 +77,18 @@ def test_export_dialog_shows_errors_as_text(sqlite_db: Database, tmp_path: Path)
             app.push_screen(ExportScreen("zlib", reviewed.scan_id))
             await settle(pilot)
             screen = app.screen
+            assert isinstance(screen, ExportScreen)
             field = screen.query_one("#export-path", Input)
-            field.value = str(tmp_path / "missing-dir" / "[b]log.csv")
+            field.value = "[b]missing-dir/log.csv"
             field.focus()
+            finished = handled(screen, ExportScreen.Finished)
             await pilot.press("enter")
-            await settle(pilot)
+            await wait_until(pilot, lambda: finished, "the export worker's Finished message")
+            await settle(pilot)  # the status it set is laid out
+            assert finished[0].error == "[b]missing-dir: no such directory"
             text = screen_text(app)
-            assert "export failed" in text and "no such directory" in text
-            assert "[b]" in text  # shown literally, never parsed as markup
+            # Shown literally, never parsed as markup: "[b]" would vanish and embolden the rest.
+            assert "export failed: [b]missing-dir: no such directory" in text
 
     asyncio.run(drive())
     assert not events(sqlite_db, "export.decision-log")

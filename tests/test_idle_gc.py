@@ -14,6 +14,7 @@ from ospo_tui import idle_gc
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
 from ospo_tui.idle_gc import IdleCollector
+from tests.tui_support import settle, wait_until
 
 
 class Node:
@@ -86,9 +87,12 @@ def test_the_app_tells_the_collector_about_keys(sqlite_db: Database) -> None:
 
     async def run() -> tuple[float, float]:
         async with app.run_test() as pilot:
-            await pilot.pause()
+            await settle(pilot)
             before = app.collector.last_input
             await pilot.press("down")
+            await wait_until(
+                pilot, lambda: app.collector.last_input > before, "the collector to see the key"
+            )
             return before, app.collector.last_input
 
     before, after = asyncio.run(run())

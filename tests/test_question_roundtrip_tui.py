@@ -76,6 +76,7 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             assert app.screen.detections  # or about one of the file's detections
             assert app.screen.detections[0][0].startswith("detection 1: ")
             await pilot.press(*QUESTION)
+            await settle(pilot)
             assert app.screen.query_one(TextArea).text == QUESTION
             await pilot.press("ctrl+s")
             await settle(pilot)
@@ -118,6 +119,7 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             await settle(pilot)
             assert isinstance(app.screen, DecisionForm)
             await pilot.press("end", "ctrl+u", *"MIT")
+            await settle(pilot)
             assert app.screen.query_one("#decision-expression", Input).value == "MIT"
             await pilot.press("ctrl+s")
             await settle(pilot)

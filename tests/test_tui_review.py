@@ -21,7 +21,14 @@ from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.queue import QueueFilter, queue_page
 from tests.conftest import SCANCODE_FIXTURES
-from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
+from tests.tui_support import (
+    REVIEWER,
+    import_sample,
+    open_queue,
+    screen_text,
+    settle,
+    wait_until,
+)
 
 SIZE = (160, 50)
 
@@ -62,7 +69,7 @@ def test_open_project_filter_inspect_next_file(sample_app: ReviewApp, sqlite_db:
 
             # Filter on the MIT license through the dialog, keyboard only.
             await pilot.press("f")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press("tab")  # state list → license field
             await pilot.press(*"mit", "enter")
             await settle(pilot)
@@ -173,9 +180,13 @@ def test_decide_key_reports_a_missing_form(
             await pilot.press("enter")
             await settle(pilot)
             await pilot.press("d")
-            await pilot.pause()
-            messages = [n.message for n in sample_app._notifications]
-            assert "decision form not available" in messages
+            await wait_until(
+                pilot,
+                lambda: (
+                    "decision form not available" in [n.message for n in sample_app._notifications]
+                ),
+                "the notification that the decision form is missing",
+            )
 
     asyncio.run(drive())
 
@@ -187,13 +198,13 @@ def test_help_screen_lists_the_keys_of_the_screen(sample_app: ReviewApp) -> None
             await pilot.press("enter")
             await settle(pilot)
             await pilot.press("question_mark")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(sample_app.screen, HelpScreen)
             text = screen_text(sample_app)
             for words in ("Filter", "Search", "Next match", "Decide", "Inspect", "Back"):
                 assert words in text
             await pilot.press("escape")
-            await pilot.pause()
+            await settle(pilot)
             assert isinstance(sample_app.screen, QueueScreen)
 
     asyncio.run(drive())
@@ -206,10 +217,14 @@ def test_command_palette_offers_the_screen_actions(sample_app: ReviewApp) -> Non
             await pilot.press("enter")
             await settle(pilot)
             await pilot.press("ctrl+p")
-            await pilot.pause()
+            await settle(pilot)
             await pilot.press(*"clear filter")
-            await pilot.pause(0.3)
-            assert "Clear filter (c)" in screen_text(sample_app)
+            # The palette searches in a worker of its own and shows the hits when it is done.
+            await wait_until(
+                pilot,
+                lambda: "Clear filter (c)" in screen_text(sample_app),
+                "the palette to offer 'Clear filter (c)'",
+            )
 
     asyncio.run(drive())
 
