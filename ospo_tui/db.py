@@ -113,17 +113,15 @@ class Database:
 
         SQLite (WAL): a deferred transaction, which reads one snapshot and takes no lock.
         PostgreSQL: REPEATABLE READ, READ ONLY, so every query of the read (an export's
-        pages, a queue window and its count) sees the same state. Always rolled back.
+        pages, a queue window and its count) sees the same state. Never committed: closing
+        the session rolls the transaction back, and what it loaded stays readable afterwards.
         """
         options: dict[str, Any] = {READ_ONLY: True}
         if self.engine.dialect.name == "postgresql":
             options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         with self._sessions() as session:
             session.connection(execution_options=options)
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def upgrade(self) -> None:
         """Migrate the schema to the newest revision (a no-op when it is there)."""
