@@ -74,7 +74,7 @@ def _verified(path: Path) -> tuple[int, str, int]:
     """(events, head hash, rows) of a backup file; InputError if its chain does not verify."""
     db = Database(_sqlite_url(path))
     try:
-        with db.session() as session:
+        with db.reader() as session:
             result = verify_chain(session)
             rows = sum(row_counts(session.connection()).values())
     finally:
