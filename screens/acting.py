@@ -19,7 +19,7 @@ from ospo_tui.services.trail.chain import Actor
 
 
 def _user_name(app: App[object]) -> str:
-    return app.user_name  # type: ignore[attr-defined, no-any-return]
+    return app.user_name  # type: ignore[attr-defined]
 
 
 def acting_actor(app: App[object]) -> Actor:
