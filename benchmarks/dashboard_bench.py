@@ -69,6 +69,7 @@ class _DashboardHost(App[None]):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self.user_name = BENCH_ACTOR.name  # the dashboard reads as the app's user
 
 
 async def _paint_times(db: Database, scan_id: int) -> tuple[float, float]:
