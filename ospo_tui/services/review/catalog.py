@@ -4,6 +4,7 @@ files) a command names, found for whoever may read them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -134,7 +135,7 @@ def resolve_project_id(reading: Reading, name: str) -> int:
 
 def scan_files(
     reading: Reading,
-    paths: tuple[str, ...] | list[str] = (),
+    paths: Sequence[str] = (),
     *,
     project: str | None = None,
     scan_id: int | None = None,
