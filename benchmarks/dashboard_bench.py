@@ -26,6 +26,7 @@ from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem, Scan
 from ospo_tui.screens.dashboard import DashboardScreen
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.policy.versions import load_policy, stored_policy
 from ospo_tui.services.review.dashboard import dashboard
@@ -44,7 +45,7 @@ license_policies:
 
 def prepare(db: Database, files: int, workdir: Path) -> int:
     """The id of a complete scan with at least ``files`` review items (imported once)."""
-    with db.read_session() as session:
+    with db.reader() as session:
         row = session.execute(
             select(ReviewItem.scan_id, func.count())
             .join(Scan, Scan.id == ReviewItem.scan_id)
@@ -68,6 +69,7 @@ class _DashboardHost(App[None]):
     def __init__(self, db: Database) -> None:
         super().__init__()
         self.db = db
+        self.user_name = BENCH_ACTOR.name  # the dashboard reads as the app's user
 
 
 async def _paint_times(db: Database, scan_id: int) -> tuple[float, float]:
@@ -121,7 +123,7 @@ def main() -> None:
     workdir.mkdir(exist_ok=True)
     db = open_database(args.db or f"sqlite:///{workdir / f'dashboard-{args.files}.sqlite'}")
     scan_id = prepare(db, args.files, workdir)
-    with db.read_session() as session:
+    with db.reader() as session:
         items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
     print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
 
@@ -134,8 +136,8 @@ def main() -> None:
     )
 
     def figures() -> None:
-        with db.reader() as session:
-            dashboard(session, scan_id, stored_policy(session))
+        with reading(db, BENCH_ACTOR, "the dashboard") as snapshot:
+            dashboard(snapshot, scan_id, stored_policy(snapshot))
 
     _row("dashboard figures (service)", _timed(figures, args.repeat), FIRST_PAINT_TARGET)
     paints = [dashboard_paint_times(db, scan_id) for _ in range(args.repeat)]

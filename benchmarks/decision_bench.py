@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from benchmarks.synthetic_scan import write_synthetic_scan
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import AuditEvent, ReviewItem
-from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.access.reading import reading
+from ospo_tui.services.audit.verify import verify_audit_trail
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
 from ospo_tui.services.review.decisions import decide
@@ -42,7 +43,7 @@ def _line(label: str, seconds: float, target: float | None = None, extra: str = 
 
 
 def _events(db: Database) -> int:
-    with db.read_session() as session:
+    with db.reader() as session:
         return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
@@ -65,14 +66,14 @@ def main() -> None:
     first_import = time.perf_counter() - started
     _line(f"import {written} files (nothing to reuse)", first_import)
 
-    with db.read_session() as session:
+    with db.reader() as session:
         ids = session.scalars(
             select(ReviewItem.id).where(ReviewItem.scan_id == scan).order_by(ReviewItem.id)
         ).all()
     singles = ids[: args.singles]
     started = time.perf_counter()
     for item_id in singles:
-        with db.read_session() as session:
+        with db.reader() as session:
             version = session.scalar(select(ReviewItem.version).where(ReviewItem.id == item_id))
         decide(db, ACTOR, item_id, version, "Zlib", "identified", "code")
     elapsed = time.perf_counter() - started
@@ -83,8 +84,8 @@ def main() -> None:
     )
 
     everything = BulkSelection(scan, path_glob="*")
-    with db.read_session() as session:
-        count = preview_bulk(session, everything).files
+    with reading(db, ACTOR, "the benchmark's files") as snapshot:
+        count = preview_bulk(snapshot, everything).files
     started = time.perf_counter()
     bulk = apply_bulk(db, ACTOR, everything, "Zlib", "irrelevant", "code", expected_count=count)
     _line(f"bulk decision over {bulk.files} files", time.perf_counter() - started, BULK_TARGET)
@@ -96,7 +97,7 @@ def main() -> None:
     started = time.perf_counter()
     rescan = import_scan_file(db, scan_file, project="bench", actor=ACTOR, force=True)
     with_reuse = time.perf_counter() - started
-    with db.read_session() as session:
+    with db.reader() as session:
         reused = session.scalar(
             select(func.count())
             .select_from(ReviewItem)
@@ -117,8 +118,7 @@ def main() -> None:
             undo_bulk(db, ACTOR, done.bulk_id)
     total = _events(db)
     started = time.perf_counter()
-    with db.read_session() as session:
-        result = verify_trail(session)
+    result = verify_audit_trail(db, ACTOR)
     elapsed = time.perf_counter() - started
     assert result.ok, result.first_break
     _line(

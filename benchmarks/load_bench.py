@@ -29,7 +29,7 @@ from ospo_tui.errors import ConflictError
 from ospo_tui.models import AuditEvent, Decision, QuestionMessage, ReviewItem
 from ospo_tui.services.access.identity import resolve_actor
 from ospo_tui.services.access.members import add_member
-from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.audit.verify import verify_audit_trail
 from ospo_tui.services.export.run import run_export
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
@@ -205,8 +205,7 @@ def run_load(url: str, processes: int = 8, actions: int = 500) -> LoadResult:
             reports = [f.result() for f in futures]
     db = Database(url)
     events, decisions, messages = _counts(db)
-    with db.session() as session:
-        chain_ok = verify_trail(session).ok
+    chain_ok = verify_audit_trail(db, LEAD).ok
     db.dispose()
     total: Counter[str] = Counter()
     for report in reports:

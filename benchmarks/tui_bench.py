@@ -203,7 +203,7 @@ def main() -> None:
     workdir.mkdir(exist_ok=True)
     db = open_database(args.db or f"sqlite:///{workdir / f'tui-{args.files}.sqlite'}")
     scan_id = prepare(db, args.files, workdir)
-    with db.read_session() as session:
+    with db.reader() as session:
         items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
     print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
     prepare_process()  # as run_app does before the app starts

@@ -66,10 +66,16 @@ class CliContext:
         return resolve_user_name(self.args.user)
 
     def actor(self) -> Actor:
-        from ospo_tui.services.access.identity import resolve_actor
+        """The acting person for a write (the first user of an empty database becomes admin)."""
+        from ospo_tui.services.access.identity import actor_for_writing
 
-        with self.db.session() as session:
-            return resolve_actor(session, self.user_name)
+        return actor_for_writing(self.db, self.user_name)
+
+    def reading_actor(self) -> Actor:
+        """The acting person for a read: resolved without writing or taking the write lock."""
+        from ospo_tui.services.access.identity import actor_for_reading
+
+        return actor_for_reading(self.db, self.user_name)
 
     def out(self, line: str = "") -> None:
         # Output names files and quotes findings from scans: never let them drive the terminal.

@@ -9,9 +9,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import platformdirs
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,6 +23,7 @@ APP_NAME = "ospo-tui"
 
 
 def default_db_path() -> Path:
+    """Where the database lives when no URL is given: the user's data dir, as XDG says."""
     return Path(platformdirs.user_data_dir(APP_NAME)) / "ospo-tui.sqlite"
 
 
@@ -38,7 +40,7 @@ def resolve_db_url(explicit: str | None = None) -> str:
     return raw
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The stdlib driver opens transactions lazily; we issue BEGIN IMMEDIATE ourselves so that
     # writers queue on busy_timeout instead of failing with "database is locked" mid-transaction.
     dbapi_connection.isolation_level = None
@@ -54,7 +56,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 READ_ONLY = "ospo_read_only"
 
 
-def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_begin(conn: Connection) -> None:
     # A read takes no lock: in WAL mode a deferred transaction reads one snapshot while writers
     # go on, so a reviewer's screen never waits behind (or stalls) someone's decision.
     read_only = conn.get_execution_options().get(READ_ONLY)
@@ -62,6 +64,7 @@ def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for ``url`` (see ``resolve_db_url``); bad URLs and missing drivers are InputError."""
     resolved = resolve_db_url(url)
     try:
         parsed = make_url(resolved)
@@ -82,6 +85,7 @@ def make_engine(url: str | None = None) -> Engine:
 
 
 def is_sqlite(engine: Engine) -> bool:
+    """SQLite needs its own locking and batch migrations; callers ask here, not the URL."""
     return engine.dialect.name == "sqlite"
 
 
@@ -95,33 +99,43 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session whose work commits on success and rolls back on any exception."""
+        """The write path: commits on success, rolls back on any exception.
+
+        On SQLite it begins with ``BEGIN IMMEDIATE`` (the write lock), so writers queue on the
+        busy timeout instead of failing halfway. Reads use ``reader`` and never take that lock.
+        """
         with self._sessions() as session, session.begin():
             yield session
 
-    def read_session(self) -> Session:
-        return self._sessions()
-
     @contextmanager
     def reader(self) -> Iterator[Session]:
-        """A session for reading only: on SQLite it neither waits for nor blocks a writer."""
+        """The read path: one consistent snapshot that neither waits for nor blocks a writer.
+
+        SQLite (WAL): a deferred transaction, which reads one snapshot and takes no lock.
+        PostgreSQL: REPEATABLE READ, READ ONLY, so every query of the read (an export's
+        pages, a queue window and its count) sees the same state. Never committed: closing
+        the session rolls the transaction back, and what it loaded stays readable afterwards.
+        """
+        options: dict[str, Any] = {READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            options |= {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
         with self._sessions() as session:
-            session.connection(execution_options={READ_ONLY: True})
-            try:
-                yield session
-            finally:
-                session.rollback()
+            session.connection(execution_options=options)
+            yield session
 
     def upgrade(self) -> None:
+        """Migrate the schema to the newest revision (a no-op when it is there)."""
         from ospo_tui.migrate import upgrade_to_head
 
         upgrade_to_head(self.engine)
 
     def dispose(self) -> None:
+        """Close every pooled connection (before a file is copied or a database dropped)."""
         self.engine.dispose()
 
 
 def open_database(url: str | None = None, *, upgrade: bool = True) -> Database:
+    """The database the CLI and the TUI work on, at the newest schema unless told otherwise."""
     db = Database(url)
     if upgrade:
         db.upgrade()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ospo_tui.screens.messages import database
+from ospo_tui.screens.acting import reading_as_user
 
 if TYPE_CHECKING:
     from ospo_tui.screens.queue import QueueScreen
@@ -146,16 +146,16 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
         self.query_one("#alerts", BarChart).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
-        with database(self.app).reader() as session:
-            figures = review_figures(session, self.scan_id, stored_policy(session))
+        with reading_as_user(self.app, "the dashboard") as snapshot:
+            figures = review_figures(snapshot, self.scan_id, stored_policy(snapshot))
         self.app.call_from_thread(self.show_figures, figures)
 
-    @work(thread=True, exclusive=True, group="dashboard-directories")
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-directories")
     def load_directories(self) -> None:
-        with database(self.app).reader() as session:
-            found = directory_bars(session, self.scan_id, self.directory_depth)
+        with reading_as_user(self.app, "the dashboard") as snapshot:
+            found = directory_bars(snapshot, self.scan_id, self.directory_depth)
         self.app.call_from_thread(self.show_directories, *found)
 
     def show_figures(self, figures: ReviewFigures) -> None:

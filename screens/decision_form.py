@@ -21,7 +21,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from ospo_tui.errors import InputError, OspoError
 from ospo_tui.safe_text import clean, safe, safe_line
-from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.acting import acting_actor, reading_as_user
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.services.licenses.spdx_validation import complete_last_token, normalise_spdx
 from ospo_tui.services.review.bulk import (
@@ -306,8 +306,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
 
     def _preview(self, selection: BulkSelection) -> None:
         try:
-            with database(self.app).read_session() as session:
-                preview = preview_bulk(session, selection)
+            with reading_as_user(self.app, "files in bulk") as snapshot:
+                preview = preview_bulk(snapshot, selection)
         except OspoError as err:
             self.app.call_from_thread(self._error, str(err))
             return
@@ -408,8 +408,8 @@ def open_decision_form(
 
     def prepare() -> None:
         try:
-            with database(app).read_session() as session:
-                context = decision_context(session, review_item_id)
+            with reading_as_user(app, f"review item {review_item_id}") as snapshot:
+                context = decision_context(snapshot, review_item_id)
         except OspoError as err:
             app.call_from_thread(notify_safe, app, str(err), severity="error")
             return

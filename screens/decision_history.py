@@ -11,7 +11,7 @@ from textual.app import App
 from textual.widgets import Static
 
 from ospo_tui.safe_text import safe_line
-from ospo_tui.screens.messages import database
+from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.services.review.history import HistoryEntry, item_history
 from ospo_tui.services.review.reuse import StaleDifference, stale_difference
 
@@ -66,9 +66,9 @@ class DecisionHistory(Static):
         self.run_worker(self._load, thread=True, exit_on_error=False, group="history")
 
     def _load(self) -> None:
-        with database(self.app).read_session() as session:
-            entries = item_history(session, self.review_item_id)
-            stale = stale_difference(session, self.review_item_id)
+        with reading_as_user(self.app, "the history of the file") as snapshot:
+            entries = item_history(snapshot, self.review_item_id)
+            stale = stale_difference(snapshot, self.review_item_id)
         self.app.call_from_thread(self._show, entries, stale)
 
     def _show(self, entries: list[HistoryEntry], stale: StaleDifference | None) -> None:

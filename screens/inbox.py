@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
-from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.acting import reading_actor
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
 from ospo_tui.services.review import questions as q
@@ -76,7 +76,7 @@ class InboxScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inbox")
     def load(self) -> None:
         try:
-            actor = acting_actor(self.app)
+            actor = reading_actor(self.app)
             flt = (
                 q.QuestionFilter(states=(q.QUESTION_OPEN, q.QUESTION_ANSWERED))
                 if self.show_all

@@ -26,7 +26,8 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe, safe_line
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.acting import reading_as_user
+from ospo_tui.screens.messages import notify_safe
 from ospo_tui.screens.queue_table import ALERT_STYLES, STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.review.inspector import FileReview, load_file_review
@@ -191,17 +192,17 @@ class InspectorScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
     def load(self, row: QueueRow) -> None:
         worker = get_current_worker()
-        with database(self.app).reader() as session:
-            review = load_file_review(session, row.id)
+        with reading_as_user(self.app, f"review item {row.id}") as snapshot:
+            review = load_file_review(snapshot, row.id)
         if not worker.is_cancelled:
             self.post_message(self.Loaded(review, row))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="inspector")
     def step(self, forward: bool) -> None:
         worker = get_current_worker()
-        with database(self.app).reader() as session:
-            row = queue_neighbour(session, self.flt, self.row.key, forward=forward)
-            review = load_file_review(session, row.id) if row is not None else None
+        with reading_as_user(self.app, "the review queue") as snapshot:
+            row = queue_neighbour(snapshot, self.flt, self.row.key, forward=forward)
+            review = load_file_review(snapshot, row.id) if row is not None else None
         if worker.is_cancelled:
             return
         if row is None or review is None:

@@ -13,8 +13,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import get_current_worker
 
+from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
-from ospo_tui.screens.messages import database
+from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.services.review.catalog import ScanSummary, scan_summaries
 
 COLUMNS = (
@@ -37,6 +38,7 @@ EMPTY_HINT = (
 @dataclass(frozen=True)
 class PickerData:
     scans: tuple[ScanSummary, ...]
+    refusal: str | None = None  # why the scans are not shown (a guest's refused read)
 
 
 class PickerScreen(Screen[None]):
@@ -71,8 +73,11 @@ class PickerScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker")
     def load(self) -> None:
         worker = get_current_worker()
-        with database(self.app).reader() as session:
-            data = PickerData(tuple(scan_summaries(session)))
+        try:
+            with reading_as_user(self.app, "scans") as snapshot:
+                data = PickerData(tuple(scan_summaries(snapshot)))
+        except OspoError as err:
+            data = PickerData((), str(err))
         if not worker.is_cancelled:
             self.post_message(self.Loaded(data))
 
@@ -103,9 +108,12 @@ class PickerScreen(Screen[None]):
         for scan, row in zip(self.scans, rows, strict=True):
             table.add_row(*row, key=str(scan.id))
         hint = self.query_one("#picker-hint", Static)
-        hint.update(
-            Text(EMPTY_HINT if not self.scans else "enter: review the scan under the cursor")
-        )
+        if message.data.refusal is not None:
+            hint.update(safe_line(message.data.refusal, max_len=None))
+        else:
+            hint.update(
+                Text(EMPTY_HINT if not self.scans else "enter: review the scan under the cursor")
+            )
         if self.scans:
             table.move_cursor(row=min(keep, len(self.scans) - 1))
         table.focus()

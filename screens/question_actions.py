@@ -12,11 +12,11 @@ from collections.abc import Callable
 from textual.app import App
 
 from ospo_tui.errors import OspoError
-from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.acting import acting_actor, reading_actor
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_dialog import MessageDraft, QuestionDialog
 from ospo_tui.services.access.members import list_members
-from ospo_tui.services.access.roles import allowed, require
+from ospo_tui.services.access.roles import allowed, check
 from ospo_tui.services.review import questions as q
 
 Done = Callable[[q.QuestionView], None]
@@ -50,7 +50,7 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
 
     def prepare() -> None:
         db = database(app)
-        actor = acting_actor(app)
+        actor = reading_actor(app)  # only reads here: asking and answering resolve it again
         if allowed(actor, "ask"):
             engineers = [m.name for m in list_members(db, actor, "engineer")]
             if not engineers:
@@ -65,7 +65,7 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
             )
             return
         if not allowed(actor, "answer"):
-            require(db, actor, "ask", f"file {path}")  # refused, and the refusal is audited
+            check(db, actor, "ask", f"file {path}")  # refused, and the refusal is audited
             return
         waiting = [
             view

@@ -19,13 +19,14 @@ from textual.worker import get_current_worker
 
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe, safe_line
-from ospo_tui.screens.acting import acting_actor
+from ospo_tui.screens.acting import reading_actor, reading_as_user
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_actions import message_dialog, record
 from ospo_tui.screens.queue_table import STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
-from ospo_tui.services.access.roles import require
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.decisions import may_decide
 from ospo_tui.services.review.inspector import FileReview, load_file_review
 from ospo_tui.services.review.queue import QueueFilter, QueueRow
 
@@ -122,9 +123,11 @@ class QuestionScreen(Screen[None]):
     def load(self) -> None:
         worker = get_current_worker()
         try:
-            thread = q.question_thread(database(self.app), acting_actor(self.app), self.question_id)
-            with database(self.app).read_session() as session:
-                review = load_file_review(session, thread.question.review_item_id)
+            db, actor = database(self.app), reading_actor(self.app)
+            thread = q.question_thread(db, actor, self.question_id)
+            item_id = thread.question.review_item_id
+            with reading(db, actor, f"review item {item_id}") as snapshot:
+                review = load_file_review(snapshot, item_id)
         except OspoError as err:
             self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
             return
@@ -209,7 +212,7 @@ class QuestionScreen(Screen[None]):
             return
         view = self.thread.question
         try:
-            require(database(self.app), acting_actor(self.app), "decide", f"file {view.path}")
+            may_decide(database(self.app), reading_actor(self.app), view.review_item_id)
         except OspoError as err:
             self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
             return
@@ -222,8 +225,8 @@ class QuestionScreen(Screen[None]):
         if self.thread is None:
             return
         view = self.thread.question
-        with database(self.app).read_session() as session:
-            row = queue_row(session, view.review_item_id)
+        with reading_as_user(self.app, f"review item {view.review_item_id}") as snapshot:
+            row = queue_row(snapshot, view.review_item_id)
         if row is not None:
             self.app.call_from_thread(self._open_inspector, view.scan_id, row)
 

@@ -20,8 +20,9 @@ from textual.widgets import Header, Input
 from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
+from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.screens.filter_bar import FilterBar
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.messages import notify_safe
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.screens.steady_footer import SteadyFooter
@@ -215,8 +216,8 @@ class QueueScreen(Screen[None]):
         """Read the window around ``around`` (None: the top) under the current filter."""
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).reader() as session:
-            window = queue_window(session, flt, around=around, size=WINDOW)
+        with reading_as_user(self.app, "the review queue") as snapshot:
+            window = queue_window(snapshot, flt, around=around, size=WINDOW)
         rows = window.rows
         if cursor_id is None and around is not None and rows:
             cursor_id = next((r.id for r in rows if r.key >= around), rows[-1].id)
@@ -228,14 +229,14 @@ class QueueScreen(Screen[None]):
         """The window around the row ``steps`` rows past the window's edge."""
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).reader() as session:
+        with reading_as_user(self.app, "the review queue") as snapshot:
             if forward:
-                beyond = queue_page(session, flt, after=edge, limit=steps)
+                beyond = queue_page(snapshot, flt, after=edge, limit=steps)
                 target = beyond[-1] if beyond else None
             else:
-                beyond = queue_page_before(session, flt, before=edge, limit=steps)
+                beyond = queue_page_before(snapshot, flt, before=edge, limit=steps)
                 target = beyond[0] if beyond else None
-            window = queue_window(session, flt, around=target.key, size=WINDOW) if target else None
+            window = queue_window(snapshot, flt, around=target.key, size=WINDOW) if target else None
         if worker.is_cancelled:
             return
         if window is None or target is None:
@@ -254,12 +255,12 @@ class QueueScreen(Screen[None]):
     def load_end(self, last: bool) -> None:
         worker = get_current_worker()
         flt = self.flt
-        with database(self.app).reader() as session:
+        with reading_as_user(self.app, "the review queue") as snapshot:
             if last:
-                rows = queue_page_before(session, flt, before=None, limit=WINDOW + 1)
+                rows = queue_page_before(snapshot, flt, before=None, limit=WINDOW + 1)
                 window = QueueWindow(rows[-WINDOW:], len(rows) <= WINDOW, True)
             else:
-                window = queue_window(session, flt, around=None, size=WINDOW)
+                window = queue_window(snapshot, flt, around=None, size=WINDOW)
         rows = window.rows
         target = (rows[-1].id if last else rows[0].id) if rows else None
         if not worker.is_cancelled:
@@ -294,12 +295,12 @@ class QueueScreen(Screen[None]):
         self, flt: QueueFilter, first: QueueRow | None, recount: bool, at_start: bool = False
     ) -> None:
         worker = get_current_worker()
-        with database(self.app).reader() as session:
-            total = queue_count(session, flt) if recount else None
+        with reading_as_user(self.app, "the review queue") as snapshot:
+            total = queue_count(snapshot, flt) if recount else None
             # A window at the start of the queue (every new filter's) has no row before it.
             position = 0
             if first is not None and not at_start:
-                position = queue_position(session, flt, first.key)
+                position = queue_position(snapshot, flt, first.key)
         if not worker.is_cancelled:
             counts = QueueCounts(flt, first.id if first else None, total, position)
             self.post_message(self.Counted(counts))
@@ -470,9 +471,9 @@ class QueueScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-search")
     def search(self, text: str, start: QueueKey | None, forward: bool, inclusive: bool) -> None:
         worker = get_current_worker()
-        with database(self.app).reader() as session:
+        with reading_as_user(self.app, "the review queue") as snapshot:
             row = queue_search(
-                session, self.flt, text, start=start, forward=forward, inclusive=inclusive
+                snapshot, self.flt, text, start=start, forward=forward, inclusive=inclusive
             )
         if not worker.is_cancelled:
             self.post_message(self.SearchResult(row, text))
@@ -536,9 +537,9 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="queue-item")
     def refresh_item(self, review_item_id: int) -> None:
-        with database(self.app).reader() as session:
-            row = queue_row(session, review_item_id)
-            total = queue_count(session, self.flt)
+        with reading_as_user(self.app, "the review queue") as snapshot:
+            row = queue_row(snapshot, review_item_id)
+            total = queue_count(snapshot, self.flt)
         if row is not None:
             self.app.call_from_thread(self._item_refreshed, row, total)
 

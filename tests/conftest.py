@@ -9,16 +9,25 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, make_url
 
 from ospo_tui.db import Database, open_database
+from ospo_tui.services.access.reading import Reading, reading
+from ospo_tui.services.trail.chain import Actor
 
 DATA_DIR = Path(__file__).parent / "data"
 SCANCODE_FIXTURES = DATA_DIR / "scancode"
 PG_URL_ENV = "OSPO_TUI_TEST_PG_URL"
+TEST_ADMIN = Actor("tester", "admin")
+
+
+def admin_reading(db: Database) -> AbstractContextManager[Reading]:
+    """A checked read for tests about what a service returns, not about who may see it."""
+    return reading(db, TEST_ADMIN, "the test's data")
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from ospo_tui.cli import main
 from ospo_tui.db import Database
 from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.review.decisions import decide
+from tests.conftest import admin_reading
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item
 
 
@@ -75,8 +76,8 @@ def test_verify_names_the_tampered_event(
     with db.engine.begin() as conn:
         _drop_triggers(conn)
         tamper(conn, target)
-    with db.session() as session:
-        result = verify_trail(session)
+    with admin_reading(db) as snapshot:
+        result = verify_trail(snapshot)
     assert result.first_break is not None
     assert result.first_break.seq == target
     assert problem in result.first_break.problem
@@ -95,8 +96,8 @@ def test_verify_sees_events_cut_from_the_end(sqlite_db: Database, sqlite_url: st
     with sqlite_db.engine.begin() as conn:
         _drop_triggers(conn)
         _delete(conn, last)
-    with sqlite_db.session() as session:
-        result = verify_trail(session)
+    with admin_reading(sqlite_db) as snapshot:
+        result = verify_trail(snapshot)
     assert result.first_break is not None and result.first_break.seq == last
     assert "deleted from the end of the chain" in result.first_break.problem
     assert main(["--db", sqlite_url, "audit", "verify"]) == 1

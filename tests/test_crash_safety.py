@@ -29,6 +29,7 @@ from ospo_tui.services.access.identity import resolve_actor
 from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.trail.chain import Actor
+from tests.conftest import admin_reading
 
 ADMIN = Actor("tester", "admin")
 SAMPLE_TREE = Path(__file__).parents[1] / "ospo_tui" / "data" / "sample"
@@ -135,8 +136,8 @@ def make_tester_admin(db: Database) -> None:
 
 
 def assert_chain_verifies(db: Database) -> int:
-    with db.session() as session:
-        result = verify_trail(session)
+    with admin_reading(db) as snapshot:
+        result = verify_trail(snapshot)
     assert result.ok, result.first_break
     return result.events
 

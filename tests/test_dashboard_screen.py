@@ -34,6 +34,7 @@ class DashboardHost(App[None]):
     def __init__(self, db: Database, scan_id: int) -> None:
         super().__init__()
         self.db = db
+        self.user_name = ADMIN.name  # the dashboard reads as the app's user
         self.scan_id = scan_id
         self.selected: list[dict[str, Any] | None] = []
 

@@ -17,9 +17,10 @@ from ospo_tui.models import ReviewItem
 from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.database.backup import backup_database, restore_database
 from ospo_tui.services.review.decisions import decide
+from tests.conftest import admin_reading
 from tests.decision_helpers import events, payload
 from tests.reliability_support import fill_workbench, fingerprint
-from tests.team_support import REVIEWER
+from tests.team_support import ADMIN, REVIEWER
 
 
 def _keep_deciding(url: str, scan_id: int, stop: threading.Event, done: list[int]) -> None:
@@ -41,7 +42,7 @@ def test_online_backup_while_writing_then_restore(db: Database, tmp_path: Path) 
     try:
         while len(done) < 5:
             threading.Event().wait(0.01)
-        backup = backup_database(db, tmp_path / "backup.ospo")
+        backup = backup_database(db, tmp_path / "backup.ospo", ADMIN)
         after_backup = len(done)
         while len(done) < after_backup + 3:  # the backup left no lock behind: writes go on
             threading.Event().wait(0.01)
@@ -53,28 +54,28 @@ def test_online_backup_while_writing_then_restore(db: Database, tmp_path: Path) 
 
     # Restore onto a fresh SQLite file (the other backend for the PostgreSQL run).
     target = open_database(f"sqlite:///{tmp_path / 'restored.sqlite'}")
-    restored = restore_database(backup.path, target)
+    restored = restore_database(backup.path, target, ADMIN)
     assert (restored.events, restored.head_hash) == (backup.events, backup.head_hash)
-    with target.session() as session:
-        assert verify_trail(session).ok
-    with db.session() as session:
-        assert verify_trail(session).ok
+    with admin_reading(target) as snapshot:
+        assert verify_trail(snapshot).ok
+    with admin_reading(db) as snapshot:
+        assert verify_trail(snapshot).ok
     target.dispose()
 
 
 def test_restore_round_trip_same_backend(db: Database, tmp_path: Path) -> None:
     fill_workbench(db)
     before = fingerprint(db)
-    backup = backup_database(db, tmp_path / "backup.ospo")
+    backup = backup_database(db, tmp_path / "backup.ospo", ADMIN)
     with pytest.raises(InputError, match="already exists"):
-        backup_database(db, backup.path)
+        backup_database(db, backup.path, ADMIN)
     with pytest.raises(InputError, match="not empty.*--force"):
-        restore_database(backup.path, db)
+        restore_database(backup.path, db, ADMIN)
     assert fingerprint(db) == before
 
     decide(db, REVIEWER, 1, None, "MIT", "identified")  # work after the backup...
     assert fingerprint(db).events == before.events + 1
-    restore_database(backup.path, db, force=True)  # ...is gone after a forced restore
+    restore_database(backup.path, db, ADMIN, force=True)  # ...is gone after a forced restore
     assert fingerprint(db) == before
     # The restored database keeps working (ids and sequences are past the restored rows).
     decide(db, REVIEWER, 2, None, "MIT", "identified")
@@ -85,9 +86,9 @@ def test_restore_refuses_what_is_not_a_backup(db: Database, tmp_path: Path) -> N
     junk = tmp_path / "notes.txt"
     junk.write_text("not a database\n" * 100)
     with pytest.raises(InputError, match="not an ospo-tui backup"):
-        restore_database(junk, db)
+        restore_database(junk, db, ADMIN)
     with pytest.raises(InputError, match="no such file"):
-        restore_database(tmp_path / "missing.ospo", db)
+        restore_database(tmp_path / "missing.ospo", db, ADMIN)
     assert sum(fingerprint(db).rows.values()) == 0
 
 

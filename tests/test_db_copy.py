@@ -15,7 +15,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.services.database.copy import copy_database
 from ospo_tui.services.review.decisions import decide
 from tests.reliability_support import fill_workbench, fingerprint, first_open_item
-from tests.team_support import REVIEWER
+from tests.team_support import ADMIN, REVIEWER
 
 
 def test_round_trip_sqlite_postgresql_sqlite(tmp_path: Path, pg_url: str) -> None:
@@ -25,7 +25,7 @@ def test_round_trip_sqlite_postgresql_sqlite(tmp_path: Path, pg_url: str) -> Non
     assert before.ok and before.events > 10 and before.rows["decisions"] > 10
 
     team = Database(pg_url)
-    result = copy_database(origin, team)
+    result = copy_database(origin, team, ADMIN)
     assert result.rows == before.rows
     assert fingerprint(team) == before
 
@@ -36,7 +36,7 @@ def test_round_trip_sqlite_postgresql_sqlite(tmp_path: Path, pg_url: str) -> Non
     assert after_team_work.ok and after_team_work.events == before.events + 1
 
     back = Database(f"sqlite:///{tmp_path / 'back.sqlite'}")
-    copy_database(team, back)
+    copy_database(team, back, ADMIN)
     assert fingerprint(back) == after_team_work
     for db in (origin, team, back):
         db.dispose()
@@ -48,7 +48,7 @@ def test_refuses_a_target_that_holds_data(db: Database, tmp_path: Path) -> None:
     fill_workbench(db)
     before = fingerprint(db)
     with pytest.raises(InputError, match="target database is not empty"):
-        copy_database(source, db)
+        copy_database(source, db, ADMIN)
     assert fingerprint(db) == before
     source.dispose()
 
@@ -64,7 +64,7 @@ def test_a_refused_row_rolls_the_whole_copy_back(tmp_path: Path, pg_url: str) ->
     origin = Database(f"sqlite:///{path}")
     team = Database(pg_url)
     with pytest.raises(InputError, match="nothing was written"):
-        copy_database(origin, team)
+        copy_database(origin, team, ADMIN)
     assert sum(fingerprint(team).rows.values()) == 0
     origin.dispose()
     team.dispose()
@@ -78,7 +78,7 @@ def test_a_tampered_chain_is_not_copied(db: Database, tmp_path: Path) -> None:
         conn.execute(text("DROP TRIGGER audit_events_no_update"))
         conn.execute(text("UPDATE audit_events SET actor = 'mallory' WHERE seq = 3"))
     with pytest.raises(InputError, match="does not verify"):
-        copy_database(origin, db)
+        copy_database(origin, db, ADMIN)
     assert sum(fingerprint(db).rows.values()) == 0
     origin.dispose()
 

@@ -19,6 +19,7 @@ from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.queue import queue_count
 from ospo_tui.services.trail.chain import Actor
+from tests.conftest import admin_reading
 from tests.decision_helpers import events, payload
 from tests.tui_support import import_sample, settle, wait_until
 
@@ -194,8 +195,8 @@ def test_bulk_over_what_the_queue_shows(sample_app: ReviewApp, sqlite_db: Databa
             await _open_form(pilot, sample_app)
             form = sample_app.screen
             assert isinstance(form, DecisionForm) and form.queue_filter is not None
-            with sqlite_db.session() as session:
-                shown = queue_count(session, form.queue_filter)
+            with admin_reading(sqlite_db) as snapshot:
+                shown = queue_count(snapshot, form.queue_filter)
             form.query_one("#decision-expression", Input).value = "NOASSERTION"
             form.query_one("#decision-scope", Select).value = SCOPE_QUEUE
             await settle(pilot)

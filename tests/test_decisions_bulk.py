@@ -18,6 +18,7 @@ from ospo_tui.services.review.bulk import (
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.queue import QueueFilter, queue_page
 from ospo_tui.services.trail.chain import verify_chain
+from tests.conftest import admin_reading
 from tests.decision_helpers import BOB, RITA, events, import_zlib, item, payload
 
 README = "zlib-1.2.11/README"
@@ -41,8 +42,8 @@ def test_bulk_over_same_expression_then_undo_restores_each_file(db: Database) ->
     manual = decide(db, BOB, readme.id, 1, "Zlib", "identified", "reference", "see README")
 
     selection = BulkSelection(scan, same_expression="Zlib")
-    with db.session() as session:
-        preview = preview_bulk(session, selection)
+    with admin_reading(db) as snapshot:
+        preview = preview_bulk(snapshot, selection)
     assert (preview.files, preview.already_decided) == (69, 1)
     result = apply_bulk(
         db, RITA, selection, "zlib", "identified", "code", expected_count=preview.files
@@ -104,9 +105,9 @@ def test_undo_refuses_when_a_file_was_decided_again_unless_skipping(sqlite_db: D
 def test_bulk_by_path_glob_and_ids_and_bad_selections(sqlite_db: Database) -> None:
     scan = import_zlib(sqlite_db)
     glob = BulkSelection(scan, path_glob="zlib-1.2.11/contrib/minizip/*.c")
-    with sqlite_db.session() as session:
-        preview = preview_bulk(session, glob)
-        expected = session.scalar(
+    with admin_reading(sqlite_db) as snapshot:
+        preview = preview_bulk(snapshot, glob)
+        expected = snapshot.session.scalar(
             select(func.count())
             .select_from(ReviewItem)
             .where(
@@ -132,16 +133,16 @@ def test_bulk_by_path_glob_and_ids_and_bad_selections(sqlite_db: Database) -> No
     with pytest.raises(NotFoundError):
         undo_bulk(sqlite_db, RITA, "no-such-bulk")
     skip = BulkSelection(scan, path_glob="zlib-1.2.11/*", skip_decided=True)
-    with sqlite_db.session() as session:
-        assert preview_bulk(session, skip).already_decided == 0
+    with admin_reading(sqlite_db) as snapshot:
+        assert preview_bulk(snapshot, skip).already_decided == 0
 
 
 def test_bulk_over_what_the_queue_shows(db: Database) -> None:
     scan = import_zlib(db)
     flt = QueueFilter(scan_id=scan, license="gpl")
-    with db.session() as session:
-        shown = {row.id for row in queue_page(session, flt, limit=1000)}
-        preview = preview_bulk(session, BulkSelection(scan, queue_filter=flt))
+    with admin_reading(db) as snapshot:
+        shown = {row.id for row in queue_page(snapshot, flt, limit=1000)}
+        preview = preview_bulk(snapshot, BulkSelection(scan, queue_filter=flt))
     assert preview.files == len(shown) == 11  # 10 GNAT-exception files and the FAQ
     result = apply_bulk(
         db, RITA, BulkSelection(scan, queue_filter=flt), "NOASSERTION", "to_discuss"
@@ -154,5 +155,5 @@ def test_bulk_over_what_the_queue_shows(db: Database) -> None:
 
 
 def preview_bulk_in(db: Database, selection: BulkSelection) -> None:
-    with db.session() as session:
-        preview_bulk(session, selection)
+    with admin_reading(db) as snapshot:
+        preview_bulk(snapshot, selection)

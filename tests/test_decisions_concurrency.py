@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from ospo_tui.db import Database
 from ospo_tui.models import Decision, ReviewItem
 from ospo_tui.services.audit.verify import verify_trail
+from tests.conftest import admin_reading
 from tests.decision_helpers import decide_many, event_count, events, import_zlib
 
 PER_PROCESS = 200
@@ -40,18 +41,20 @@ def test_two_processes_record_400_decisions_on_overlapping_files(db: Database, d
     recorded = events(db, "decision.record")
     assert len(recorded) == 2 * PER_PROCESS
     assert {e.actor for e in recorded} == {"rita", "bob"}
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(Decision)) == 2 * PER_PROCESS
+    with admin_reading(db) as snapshot:
+        assert (
+            snapshot.session.scalar(select(func.count()).select_from(Decision)) == 2 * PER_PROCESS
+        )
         # Every decision superseded exactly the one before it on its file: no update lost.
-        versions = session.execute(
+        versions = snapshot.session.execute(
             select(ReviewItem.version, func.count(Decision.id))
             .join(Decision, Decision.review_item_id == ReviewItem.id)
             .where(ReviewItem.id.in_(ids))
             .group_by(ReviewItem.id, ReviewItem.version)
         ).all()
         assert all(version == decisions + 1 for version, decisions in versions)
-        superseded = session.scalars(
+        superseded = snapshot.session.scalars(
             select(Decision.supersedes_id).where(Decision.supersedes_id.is_not(None))
         ).all()
         assert len(superseded) == len(set(superseded))  # no two writers replaced the same one
-        assert verify_trail(session).ok
+        assert verify_trail(snapshot).ok

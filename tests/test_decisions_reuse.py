@@ -16,6 +16,7 @@ from ospo_tui.services.review.history import file_history
 from ospo_tui.services.review.questions import ask
 from ospo_tui.services.review.reuse import stale_difference
 from ospo_tui.services.trail.chain import Actor, verify_chain
+from tests.conftest import admin_reading
 from tests.decision_helpers import BOB, RITA, ZLIB, events, import_zlib, item, payload, rescan
 
 FAQ = "zlib-1.2.11/FAQ"  # decided, findings change in the rescan: stale
@@ -60,10 +61,10 @@ def test_rescan_reuses_by_sha256_and_marks_changed_findings_stale(
     assert stale_event["stale"] is True
     assert stale_event["difference"]["old_detected"] == "GPL-1.0-or-later"
     assert stale_event["difference"]["new_detected"] == "Zlib AND MIT"
-    with db.session() as session:
-        difference = stale_difference(session, stale.id)
-        assert stale_difference(session, reused.id) is None
-        assert verify_chain(session).ok
+    with admin_reading(db) as snapshot:
+        difference = stale_difference(snapshot, stale.id)
+        assert stale_difference(snapshot, reused.id) is None
+        assert verify_chain(snapshot.session).ok
     assert difference is not None
     assert difference.reused_from_scan_id == first
     assert difference.matches_added == ("MIT (mit_14.RULE) lines 40-41",)
@@ -89,8 +90,8 @@ def test_history_shows_import_decision_question_bulk_undo_and_reuse(
     undo_bulk(db, BOB, bulk.bulk_id)
     import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))
 
-    with db.session() as session:
-        history = file_history(session, ADLER)
+    with admin_reading(db) as snapshot:
+        history = file_history(snapshot, ADLER)
     actions = [(h.action, h.actor) for h in history]
     assert actions == [
         ("scan.import", "rita"),
@@ -120,9 +121,9 @@ def test_history_shows_import_decision_question_bulk_undo_and_reuse(
     assert summaries[3].endswith("; private comment removed")  # the bulk had none
     assert summaries[4].endswith("; private comment added")  # the undo gave it back
     assert summaries[2].endswith("(rita → erin): Is adler32.c shipped?")
-    with db.session() as session:
-        assert file_history(session, "no/such/file") == []
-        assert verify_chain(session).ok
+    with admin_reading(db) as snapshot:
+        assert file_history(snapshot, "no/such/file") == []
+        assert verify_chain(snapshot.session).ok
 
 
 def test_a_file_that_gains_findings_stays_stale_until_confirmed(
@@ -146,7 +147,7 @@ def test_a_file_that_gains_findings_stays_stale_until_confirmed(
         scan = import_zlib(sqlite_db, path)
         again = item(sqlite_db, scan, changelog)
         assert (again.state, again.concluded_expression) == ("stale", "NONE")
-        with sqlite_db.session() as session:
-            difference = stale_difference(session, again.id)
+        with admin_reading(sqlite_db) as snapshot:
+            difference = stale_difference(snapshot, again.id)
         assert difference is not None
         assert (difference.old_detected, difference.new_detected) == (None, "Zlib")

@@ -27,6 +27,7 @@ from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.inspector import load_file_review
 from ospo_tui.services.trail.chain import Actor
+from tests.conftest import admin_reading
 from tests.tui_support import screen_text, settle
 
 ADMIN = Actor("tester", "admin")
@@ -98,11 +99,11 @@ def hostile_scan(db: Database, tmp_path: Path) -> int:
 
 
 def test_paths_leaving_the_root_are_never_read(db: Database, hostile_scan: int) -> None:
-    with db.session() as session:
-        rows = session.execute(
+    with admin_reading(db) as snapshot:
+        rows = snapshot.session.execute(
             select(ReviewItem.id, ReviewItem.path).where(ReviewItem.scan_id == hostile_scan)
         ).all()
-        reviews = {path: load_file_review(session, item_id) for item_id, path in rows}
+        reviews = {path: load_file_review(snapshot, item_id) for item_id, path in rows}
     for path in OUTSIDE:
         source = reviews[path].source
         assert source.text is None and "scan root" in (source.reason or ""), path

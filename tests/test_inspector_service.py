@@ -21,7 +21,7 @@ from ospo_tui.services.review.queue import (
     queue_search,
     queue_window,
 )
-from tests.conftest import SCANCODE_FIXTURES
+from tests.conftest import SCANCODE_FIXTURES, admin_reading
 from tests.tui_support import REVIEWER, import_sample
 
 ZLIB = SCANCODE_FIXTURES / "zlib-v32rc3.json"
@@ -84,9 +84,9 @@ def test_binary_large_missing_and_changed_files(tree: Path) -> None:
 def test_file_review_of_a_real_scan(db: Database) -> None:
     result = import_scan_file(db, ZLIB, project="zlib", actor=REVIEWER)
     flt = QueueFilter(scan_id=result.scan_id)
-    with db.read_session() as session:
-        row = next(r for r in queue_page(session, flt, limit=500) if r.path.endswith("/adler32.c"))
-        review = load_file_review(session, row.id)
+    with admin_reading(db) as snapshot:
+        row = next(r for r in queue_page(snapshot, flt, limit=500) if r.path.endswith("/adler32.c"))
+        review = load_file_review(snapshot, row.id)
     assert review.item.path == "zlib-1.2.11/adler32.c"
     assert [(m.rule_identifier, m.lines) for m in review.matches] == [
         ("zlib_5.RULE", "3"),
@@ -105,10 +105,10 @@ def test_file_review_of_a_real_scan(db: Database) -> None:
 
 def test_file_review_reads_the_sample_source(sqlite_db: Database) -> None:
     scan_id = import_sample(sqlite_db)
-    with sqlite_db.read_session() as session:
-        rows = queue_page(session, QueueFilter(scan_id=scan_id), limit=100)
+    with admin_reading(sqlite_db) as snapshot:
+        rows = queue_page(snapshot, QueueFilter(scan_id=scan_id), limit=100)
         row = next(r for r in rows if r.path == "attrs/LICENSE")
-        review = load_file_review(session, row.id)
+        review = load_file_review(snapshot, row.id)
     assert review.source.text is not None and review.source.text.startswith("The MIT License")
     assert not review.source.differs
     assert (1, 1) in review.matched_ranges
@@ -117,32 +117,32 @@ def test_file_review_reads_the_sample_source(sqlite_db: Database) -> None:
 def test_neighbour_search_and_window_follow_queue_order(db: Database) -> None:
     result = import_scan_file(db, ZLIB, project="zlib", actor=REVIEWER)
     flt = QueueFilter(scan_id=result.scan_id)
-    with db.read_session() as session:
-        rows = queue_page(session, flt, limit=1000)
-        assert queue_neighbour(session, flt, rows[0].key) == rows[1]
-        assert queue_neighbour(session, flt, rows[1].key, forward=False) == rows[0]
-        assert queue_neighbour(session, flt, rows[-1].key) is None
+    with admin_reading(db) as snapshot:
+        rows = queue_page(snapshot, flt, limit=1000)
+        assert queue_neighbour(snapshot, flt, rows[0].key) == rows[1]
+        assert queue_neighbour(snapshot, flt, rows[1].key, forward=False) == rows[0]
+        assert queue_neighbour(snapshot, flt, rows[-1].key) is None
 
-        window = queue_window(session, flt, around=rows[20].key, size=9)
+        window = queue_window(snapshot, flt, around=rows[20].key, size=9)
         assert window.rows == rows[17:26] and not window.at_start and not window.at_end
-        last = queue_window(session, flt, around=rows[-1].key, size=9)
+        last = queue_window(snapshot, flt, around=rows[-1].key, size=9)
         assert last.rows == rows[-9:] and last.at_end and not last.at_start
-        top = queue_window(session, flt, around=None, size=9)
+        top = queue_window(snapshot, flt, around=None, size=9)
         assert top.rows == rows[:9] and top.at_start and not top.at_end
-        near_top = queue_window(session, flt, around=rows[1].key, size=9)
+        near_top = queue_window(snapshot, flt, around=rows[1].key, size=9)
         assert near_top.rows == rows[:9] and near_top.at_start
-        whole = queue_window(session, flt, around=rows[5].key, size=len(rows))
+        whole = queue_window(snapshot, flt, around=rows[5].key, size=len(rows))
         assert whole.rows == rows and whole.at_start and whole.at_end
 
         hits = [r for r in rows if "gz" in r.path.lower()]
         assert len(hits) > 2
-        first = queue_search(session, flt, "GZ", start=None)
+        first = queue_search(snapshot, flt, "GZ", start=None)
         assert first == hits[0]
-        assert queue_search(session, flt, "gz", start=hits[0].key) == hits[1]
-        assert queue_search(session, flt, "gz", start=hits[0].key, inclusive=True) == hits[0]
+        assert queue_search(snapshot, flt, "gz", start=hits[0].key) == hits[1]
+        assert queue_search(snapshot, flt, "gz", start=hits[0].key, inclusive=True) == hits[0]
         # Wraps around both ways.
-        assert queue_search(session, flt, "gz", start=hits[-1].key) == hits[0]
-        assert queue_search(session, flt, "gz", start=hits[0].key, forward=False) == hits[-1]
+        assert queue_search(snapshot, flt, "gz", start=hits[-1].key) == hits[0]
+        assert queue_search(snapshot, flt, "gz", start=hits[0].key, forward=False) == hits[-1]
         # LIKE wildcards in the text are literal.
-        assert queue_search(session, flt, "%", start=None) is None
-        assert queue_search(session, flt, "no such thing", start=None) is None
+        assert queue_search(snapshot, flt, "%", start=None) is None
+        assert queue_search(snapshot, flt, "no such thing", start=None) is None

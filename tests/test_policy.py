@@ -30,7 +30,7 @@ from ospo_tui.services.policy.versions import (
     policy_summary,
 )
 from ospo_tui.services.trail.chain import Actor, verify_chain
-from tests.conftest import SCANCODE_FIXTURES
+from tests.conftest import SCANCODE_FIXTURES, admin_reading
 
 ADMIN = Actor("tester", "admin")
 PYTHON_LIBS = SCANCODE_FIXTURES / "python-libs-boolean-license_expression-click_v32.5.0.json"
@@ -271,9 +271,9 @@ def test_load_reranks_the_queue_and_audits(db, tmp_path: Path) -> None:  # type:
     payload = json.loads(event.payload)
     assert event.actor == "tester" and event.subject_id == "2"
     assert payload["version"] == 2 and payload["rules"] == 7 and payload["previous_version"] == 1
-    with db.session() as session:
-        assert [s.version for s in policy_history(session)] == [2, 1]
-        assert policy_summary(session).name == "policies.yml"
+    with admin_reading(db) as snapshot:
+        assert [s.version for s in policy_history(snapshot)] == [2, 1]
+        assert policy_summary(snapshot).name == "policies.yml"
 
 
 def test_malformed_policy_keeps_the_old_one(db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -347,8 +347,8 @@ def test_import_judges_files_under_the_policy_in_force(db, tmp_path: Path) -> No
 
 def test_alert_caption_names_the_version_it_was_judged_under(sqlite_db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     load_policy(sqlite_db, ADMIN, _write(tmp_path, ORG_POLICY))
-    with sqlite_db.session() as session:
-        first = policy_summary(session).version
+    with admin_reading(sqlite_db) as snapshot:
+        first = policy_summary(snapshot).version
     stricter = ORG_POLICY.replace(
         "label: Approved License\n    compliance_alert: ''",
         "label: Restricted\n    compliance_alert: warning",

@@ -27,6 +27,7 @@ from ospo_tui.services.access.members import add_member
 from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.trail.chain import Actor, verify_chain
+from tests.conftest import admin_reading
 from tests.tui_support import import_sample, screen_text, settle
 
 SIZE = (160, 50)
@@ -247,8 +248,10 @@ def test_engineer_answers_with_a_from_the_queue(team_db: Database) -> None:
     from ospo_tui.services.review.catalog import resolve_scan
     from ospo_tui.services.review.queue import QueueFilter, queue_page
 
-    with team_db.read_session() as session:
-        first = queue_page(session, QueueFilter(scan_id=resolve_scan(session).id), limit=1)[0]
+    with admin_reading(team_db) as snapshot:
+        first = queue_page(
+            snapshot, QueueFilter(scan_id=resolve_scan(snapshot.session).id), limit=1
+        )[0]
     asked = q.ask(team_db, RITA, first.id, "ed", QUESTION)
 
     async def engineer_answers() -> None:

@@ -17,6 +17,7 @@ from ospo_tui.models import AuditEvent, QuestionMessage, ReviewItem
 from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.queue import QueueFilter, queue_page
 from ospo_tui.services.trail.chain import verify_chain
+from tests.conftest import admin_reading
 from tests.team_support import (
     ADMIN,
     AUDITOR,
@@ -66,8 +67,8 @@ def test_round_trip_moves_the_file_through_the_queue_and_audits_every_step(
         team.path,
     )
     assert item_state(db, team.item_id) == ("question", version + 1)
-    with db.session() as s:
-        in_question = queue_page(s, QueueFilter(scan_id=team.scan_id, states=("question",)))
+    with admin_reading(db) as snapshot:
+        in_question = queue_page(snapshot, QueueFilter(scan_id=team.scan_id, states=("question",)))
     assert [row.path for row in in_question] == [team.path]
     assert [v.id for v in q.inbox(db, ENGINEER)] == [asked.id]
     assert q.inbox(db, OTHER_ENGINEER) == []

@@ -16,6 +16,7 @@ from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.queue import QueueFilter, queue_count, queue_page
+from tests.conftest import admin_reading
 from tests.tui_support import REVIEWER, import_sample, open_queue, screen_text, settle
 
 SIZE = (140, 40)
@@ -83,22 +84,22 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
             return queue
 
     queue = asyncio.run(drive())
-    with sqlite_db.read_session() as session:
-        mit = [row.path for row in queue_page(session, queue.flt, limit=1000)]
+    with admin_reading(sqlite_db) as snapshot:
+        mit = [row.path for row in queue_page(snapshot, queue.flt, limit=1000)]
     assert 0 < len(mit) < 29 and queue.total == len(mit)
 
 
 def test_text_filters_ignore_case_on_both_backends(db: Database) -> None:
     scan_id = import_sample(db)
-    with db.read_session() as session:
+    with admin_reading(db) as snapshot:
 
         def count(**changes: object) -> int:
-            return queue_count(session, QueueFilter(scan_id).with_changes(**changes))
+            return queue_count(snapshot, QueueFilter(scan_id).with_changes(**changes))
 
         assert count(text="license") == count(text="LICENSE") > 0
         assert count(license="mit") == count(license="MIT") > 0
         assert count(text="no such file anywhere") == 0
-        rows = queue_page(session, QueueFilter(scan_id, text="LiCeNsE"))
+        rows = queue_page(snapshot, QueueFilter(scan_id, text="LiCeNsE"))
         assert any("LICENSE" in row.path for row in rows)
         assert all("license" in f"{row.path} {row.detected_spdx}".lower() for row in rows)
 
@@ -142,10 +143,10 @@ def test_text_filters_fold_ascii_only_and_alike_on_both_backends(
 ) -> None:
     names = ("ÄNDERUNGEN.txt", "änderungen.txt", "Changes.txt")
     scan_id = import_mit_files(db, tmp_path, [f"docs/{name}" for name in names])
-    with db.read_session() as session:
+    with admin_reading(db) as snapshot:
 
         def found(text: str) -> list[str]:
-            rows = queue_page(session, QueueFilter(scan_id, text=text))
+            rows = queue_page(snapshot, QueueFilter(scan_id, text=text))
             return sorted(row.path.removeprefix("docs/") for row in rows)
 
         # ASCII letters fold; other letters match only as typed, on SQLite and PostgreSQL alike.
@@ -159,10 +160,12 @@ def test_path_globs_tell_case_apart_on_both_backends(db: Database, tmp_path: Pat
     scan_id = import_mit_files(
         db, tmp_path, ["src/Main.c", "src/main.c", "src/[x]_1%.c", "SRC/other.c"]
     )
-    with db.read_session() as session:
+    with admin_reading(db) as snapshot:
 
         def found(glob: str) -> list[str]:
-            return sorted(r.path for r in queue_page(session, QueueFilter(scan_id, path_glob=glob)))
+            return sorted(
+                r.path for r in queue_page(snapshot, QueueFilter(scan_id, path_glob=glob))
+            )
 
         # A glob picks what a bulk decision covers: exact case, the same on SQLite and PostgreSQL.
         assert found("src/*") == ["src/Main.c", "src/[x]_1%.c", "src/main.c"]

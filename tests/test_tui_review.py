@@ -20,7 +20,7 @@ from ospo_tui.screens.source_view import SourceView
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.queue import QueueFilter, queue_page
-from tests.conftest import SCANCODE_FIXTURES
+from tests.conftest import SCANCODE_FIXTURES, admin_reading
 from tests.tui_support import (
     REVIEWER,
     import_sample,
@@ -40,8 +40,8 @@ def sample_app(sqlite_db: Database) -> ReviewApp:
 
 
 def _queue_paths(db: Database, flt: QueueFilter) -> list[str]:
-    with db.read_session() as session:
-        return [row.path for row in queue_page(session, flt, limit=1000)]
+    with admin_reading(db) as snapshot:
+        return [row.path for row in queue_page(snapshot, flt, limit=1000)]
 
 
 def test_open_project_filter_inspect_next_file(sample_app: ReviewApp, sqlite_db: Database) -> None:

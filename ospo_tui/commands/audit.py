@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 from ospo_tui.commands.terminal import positive_int
 from ospo_tui.errors import NotFoundError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.access.roles import require
-from ospo_tui.services.audit.verify import verify_trail
-from ospo_tui.services.review.catalog import resolve_project_id
+from ospo_tui.services.access.reading import reading
+from ospo_tui.services.audit.verify import verify_audit_trail
 from ospo_tui.services.review.history import HistoryEntry, audit_log, file_history
 
 if TYPE_CHECKING:
@@ -49,10 +48,7 @@ def run_verify(ctx: CliContext) -> int:
         from ospo_tui.commands.export import verify_export
 
         return verify_export(ctx)
-    actor = ctx.actor()
-    require(ctx.db, actor, "verify", "the audit chain")
-    with ctx.db.session() as session:
-        result = verify_trail(session)
+    result = verify_audit_trail(ctx.db, ctx.user_name)
     if ctx.args.json:
         broken = result.first_break
         ctx.out(
@@ -94,23 +90,16 @@ def _print(ctx: CliContext, entries: list[HistoryEntry]) -> None:
 
 def run_log(ctx: CliContext) -> int:
     args = ctx.args
-    actor = ctx.actor()
-    require(ctx.db, actor, "read", "the audit log")
-    with ctx.db.session() as session:
-        entries = audit_log(session, limit=args.limit, project=args.project, path=args.file)
+    with reading(ctx.db, ctx.user_name, "the audit log") as snapshot:
+        entries = audit_log(snapshot, limit=args.limit, project=args.project, path=args.file)
     _print(ctx, entries)
     return 0
 
 
 def run_history(ctx: CliContext) -> int:
     args = ctx.args
-    actor = ctx.actor()
-    require(ctx.db, actor, "read", f"history of {args.path}")
-    with ctx.db.session() as session:
-        project_id = None
-        if args.project is not None:
-            project_id = resolve_project_id(session, args.project)
-        entries = file_history(session, args.path, project_id)
+    with reading(ctx.db, ctx.user_name, f"history of {args.path}") as snapshot:
+        entries = file_history(snapshot, args.path, args.project)
     if not entries:
         raise NotFoundError(f"no file {args.path!r} in any scan")
     _print(ctx, entries)

@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.access.roles import require
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
-from ospo_tui.services.review.catalog import resolve_scan
-from ospo_tui.services.review.decisions import resolve_review_item
+from ospo_tui.services.review.catalog import scan_files
 
 from .decide import add_decision_arguments
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
+    from ospo_tui.services.trail.chain import Actor
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,23 +53,23 @@ def run_bulk(ctx: CliContext) -> int:
     args = ctx.args
     if not (args.same_expression or args.glob or args.paths):
         raise InputError("name the files: --same-expression, --glob or --paths")
-    actor = ctx.actor()
-    if args.yes:  # the role before the input: a refusal is audited and says nothing about it
-        require(ctx.db, actor, "decide", "files in bulk")
-    normalise_spdx(args.license)
-    with ctx.db.session() as session:
-        scan = resolve_scan(session, args.project, args.scan)
-        ids = tuple(resolve_review_item(session, scan, p) for p in args.paths or ())
+    # Applying checks "decide" before the input, so a refusal is audited and says nothing
+    # about it; a preview only reads.
+    who: Actor | str = ctx.actor() if args.yes else ctx.user_name
+    with reading(ctx.db, who, "files in bulk", action="decide" if args.yes else "read") as snapshot:
+        normalise_spdx(args.license)
+        found = scan_files(snapshot, args.paths or (), project=args.project, scan_id=args.scan)
         selection = BulkSelection(
-            scan.id,
-            review_item_ids=ids,
+            found.scan_id,
+            review_item_ids=found.review_item_ids,
             same_expression=args.same_expression,
             path_glob=args.glob,
             skip_decided=args.skip_decided,
         )
-        preview = preview_bulk(session, selection)
+        preview = preview_bulk(snapshot, selection)
+        actor = snapshot.actor
     ctx.out(
-        f"{preview.files} files selected in scan {scan.id} "
+        f"{preview.files} files selected in scan {found.scan_id} "
         f"({preview.already_decided} already have a decision)"
     )
     for path in preview.sample_paths:

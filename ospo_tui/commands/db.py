@@ -1,11 +1,16 @@
-"""``ospo-tui db ...``: schema upgrades and where the database lives."""
+"""``ospo-tui db ...``: schema upgrades, where the database lives, and copying, backing up and
+restoring it (admins only: the services refuse anyone else)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ospo_tui.db import Database, open_database
 from ospo_tui.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,39 +42,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore.set_defaults(handler=_restore)
 
 
-def _upgrade(ctx) -> int:  # type: ignore[no-untyped-def]
+def _upgrade(ctx: CliContext) -> int:
     db = Database(ctx.args.db)
     upgrade_to_head(db.engine)
     ctx.out(f"database at revision {current_revision(db.engine)}")
     return 0
 
 
-def _downgrade(ctx) -> int:  # type: ignore[no-untyped-def]
+def _downgrade(ctx: CliContext) -> int:
     db = Database(ctx.args.db)
     downgrade_to(db.engine, ctx.args.revision)
     ctx.out(f"database at revision {current_revision(db.engine) or 'base'}")
     return 0
 
 
-def _info(ctx) -> int:  # type: ignore[no-untyped-def]
+def _info(ctx: CliContext) -> int:
     db = Database(ctx.args.db)
     ctx.out(f"url: {db.engine.url.render_as_string(hide_password=True)}")
     ctx.out(f"revision: {current_revision(db.engine) or 'none'} (head {head_revision(db.engine)})")
     return 0
 
 
-# Copying, backing up and restoring hand over every private comment: admins only.
-_MANAGE = "manage_database"
-
-
-def _copy(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.access.roles import require
+def _copy(ctx: CliContext) -> int:
     from ospo_tui.services.database.copy import copy_database
 
-    require(ctx.db, ctx.actor(), _MANAGE, "copy")
+    actor = ctx.reading_actor()  # copying only reads this database
     target = Database(ctx.args.to)
     try:
-        result = copy_database(ctx.db, target)
+        result = copy_database(ctx.db, target, actor)
     finally:
         target.dispose()
     ctx.out(
@@ -79,12 +79,10 @@ def _copy(ctx) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _backup(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.access.roles import require
+def _backup(ctx: CliContext) -> int:
     from ospo_tui.services.database.backup import backup_database
 
-    require(ctx.db, ctx.actor(), _MANAGE, "backup")
-    result = backup_database(ctx.db, ctx.args.file, force=ctx.args.force)
+    result = backup_database(ctx.db, ctx.args.file, ctx.reading_actor(), force=ctx.args.force)
     ctx.out(
         f"backup written to {result.path}: {result.rows} rows, {result.events} audit events, "
         f"chain head {result.head_hash[:16]}, verified"
@@ -92,17 +90,15 @@ def _backup(ctx) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _restore(ctx) -> int:  # type: ignore[no-untyped-def]
-    from ospo_tui.services.access.roles import require
+def _restore(ctx: CliContext) -> int:
+    from ospo_tui.services.access.identity import actor_for_reading
     from ospo_tui.services.database.backup import restore_database
 
     target = open_database(ctx.args.db)
     try:
-        if ctx.args.force:
-            require(target, ctx.actor(), _MANAGE, "restore")
-        result = restore_database(
-            ctx.args.file, target, force=ctx.args.force, restored_by=ctx.user_name
-        )
+        # Resolved without writing: a first user must not make an empty target "not empty".
+        actor = actor_for_reading(target, ctx.user_name)
+        result = restore_database(ctx.args.file, target, actor, force=ctx.args.force, audited=True)
     finally:
         target.dispose()
     ctx.out(

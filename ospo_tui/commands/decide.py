@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.access.roles import require
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
-from ospo_tui.services.review.catalog import resolve_scan
-from ospo_tui.services.review.decisions import DECISION_TYPES, REASONS, decide, resolve_review_item
+from ospo_tui.services.review.catalog import scan_files
+from ospo_tui.services.review.decisions import DECISION_TYPES, REASONS, decide
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -58,14 +58,14 @@ def run(ctx: CliContext) -> int:
     args = ctx.args
     actor = ctx.actor()
     # The role first (a refusal is audited and says nothing about the input), then the input,
-    # which fails before anything is read or written.
-    require(ctx.db, actor, "decide", "file " + ", ".join(repr(p) for p in args.paths))
-    if args.expect_version is not None and len(args.paths) != 1:
-        raise InputError("--expect-version applies to a single PATH")
-    normalise_spdx(args.license)
-    with ctx.db.session() as session:
-        scan = resolve_scan(session, args.project, args.scan)
-        item_ids = [resolve_review_item(session, scan, path) for path in args.paths]
+    # which fails before any file is looked up or written.
+    subject = "file " + ", ".join(repr(p) for p in args.paths)
+    with reading(ctx.db, actor, subject, action="decide") as snapshot:
+        if args.expect_version is not None and len(args.paths) != 1:
+            raise InputError("--expect-version applies to a single PATH")
+        normalise_spdx(args.license)
+        found = scan_files(snapshot, args.paths, project=args.project, scan_id=args.scan)
+    item_ids = found.review_item_ids
     for path, item_id in zip(args.paths, item_ids, strict=True):
         result = decide(
             ctx.db,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ospo_tui.resources import resource_folder
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.catalog import find_project_id
 
@@ -33,8 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(ctx: CliContext) -> int:
     scan_file, tree = sample_paths()
     actor = ctx.actor()
-    with ctx.db.reader() as session:
-        present = find_project_id(session, SAMPLE_PROJECT)
+    with reading(ctx.db, actor, "projects") as snapshot:
+        present = find_project_id(snapshot, SAMPLE_PROJECT)
     if present is None:
         result = import_scan_file(
             ctx.db,

@@ -79,12 +79,12 @@ def verify_export(ctx: CliContext) -> int:
     problems = list(result.problems)
     # Offline unless a database is named explicitly: then the rows must be its chain's events.
     if ctx.args.db:
-        from ospo_tui.services.access.roles import require
+        from ospo_tui.services.audit.verify import verifying
         from ospo_tui.services.export.decision_log import check_against_chain
 
-        require(ctx.db, ctx.actor(), "verify", "a decision log against the audit chain")
-        with ctx.db.read_session() as session:
-            problems += check_against_chain(session, ctx.args.export)
+        subject = "a decision log against the audit chain"
+        with verifying(ctx.db, ctx.user_name, subject) as snapshot:
+            problems += check_against_chain(snapshot, ctx.args.export)
     ok = result.ok and not problems
     if ctx.args.json:
         ctx.out(

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import ProgressLine
-from ospo_tui.services.access.roles import require
 from ospo_tui.services.ingest.importer import import_scan_file
 
 if TYPE_CHECKING:
@@ -57,7 +56,6 @@ def run(ctx: CliContext) -> int:
     path = Path(args.scan_file)
     project = args.project or path.name.removesuffix(".json").removesuffix(".jsonl") or "default"
     actor = ctx.actor()
-    require(ctx.db, actor, "import", str(path))
     progress = TerminalProgress(f"importing {path.name}")
     root = str(Path(args.root).resolve()) if args.root else None
     try:

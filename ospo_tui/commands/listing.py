@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import positive_int
 from ospo_tui.safe_text import clean
-from ospo_tui.services.access.roles import require
-from ospo_tui.services.review.catalog import project_summaries, resolve_scan, scan_summaries
+from ospo_tui.services.access.reading import reading
+from ospo_tui.services.review.catalog import project_summaries, scan_files, scan_summaries
 from ospo_tui.services.review.queue import REVIEW_STATES, QueueFilter, queue_page
 
 if TYPE_CHECKING:
@@ -43,9 +43,8 @@ def _row(*values: object) -> str:
 
 
 def list_projects(ctx: CliContext) -> int:
-    require(ctx.db, ctx.actor(), "read", "projects")
-    with ctx.db.session() as session:
-        summaries = project_summaries(session)
+    with reading(ctx.db, ctx.user_name, "projects") as snapshot:
+        summaries = project_summaries(snapshot)
     ctx.out(
         _row(
             "project", "scans", "latest_scan", "files", "with_findings", "decided", "open_questions"
@@ -68,9 +67,8 @@ def list_projects(ctx: CliContext) -> int:
 
 
 def list_scans(ctx: CliContext) -> int:
-    require(ctx.db, ctx.actor(), "read", "scans")
-    with ctx.db.session() as session:
-        summaries = scan_summaries(session, ctx.args.project)
+    with reading(ctx.db, ctx.user_name, "scans") as snapshot:
+        summaries = scan_summaries(snapshot, ctx.args.project)
     ctx.out(
         _row(
             "scan",
@@ -105,17 +103,16 @@ def list_scans(ctx: CliContext) -> int:
 
 def list_queue(ctx: CliContext) -> int:
     args = ctx.args
-    require(ctx.db, ctx.actor(), "read", "the review queue")
-    with ctx.db.session() as session:
-        scan = resolve_scan(session, args.project, args.scan)
+    with reading(ctx.db, ctx.user_name, "the review queue") as snapshot:
+        scan_id = scan_files(snapshot, project=args.project, scan_id=args.scan).scan_id
         flt = QueueFilter(
-            scan_id=scan.id,
+            scan_id=scan_id,
             states=tuple(args.state or ()),
             license=args.license,
             path_glob=args.path,
             include_all=args.all,
         )
-        rows = queue_page(session, flt, limit=args.limit)
+        rows = queue_page(snapshot, flt, limit=args.limit)
     ctx.out(_row("priority", "state", "path", "detected_spdx", "best_score", "concluded", "reason"))
     for r in rows:
         score = f"{r.best_score:.1f}" if r.best_score is not None else ""

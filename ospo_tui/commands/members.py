@@ -58,7 +58,7 @@ def run_remove(ctx: CliContext) -> int:
 
 
 def run_list(ctx: CliContext) -> int:
-    members = list_members(ctx.db, ctx.actor(), ctx.args.role)
+    members = list_members(ctx.db, ctx.user_name, ctx.args.role)
     ctx.out("name\trole\tadded_by\tadded_at")
     for m in members:
         ctx.out(
@@ -70,7 +70,7 @@ def run_list(ctx: CliContext) -> int:
 
 
 def run_whoami(ctx: CliContext) -> int:
-    actor = ctx.actor()
+    actor = ctx.reading_actor()
     ctx.out(f"{clean(actor.name, single_line=True)}\t{actor.role}")
     if actor.role == GUEST_ROLE:
         ctx.out(

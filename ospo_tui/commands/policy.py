@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from ospo_tui.errors import NotFoundError
 from ospo_tui.safe_text import clean
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.policy.rules import ALERTS
 from ospo_tui.services.policy.versions import (
     PolicySummary,
     load_policy,
     policy_content,
     policy_history,
-    policy_in_force,
     policy_summary,
+    store_default_policy,
+    stored_policy,
 )
+
+if TYPE_CHECKING:
+    from ospo_tui.cli import CliContext
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +53,7 @@ def _describe(summary: PolicySummary) -> str:
     )
 
 
-def _load(ctx) -> int:  # type: ignore[no-untyped-def]
+def _load(ctx: CliContext) -> int:
     result = load_policy(ctx.db, ctx.actor(), ctx.args.file, ctx.args.name)
     ctx.out(f"loaded {_describe(result.policy)}")
     if result.previous_version is not None:
@@ -59,35 +66,39 @@ def _load(ctx) -> int:  # type: ignore[no-untyped-def]
     return 0
 
 
-def _show(ctx) -> int:  # type: ignore[no-untyped-def]
-    with ctx.db.session() as session:
-        summary = policy_summary(session, ctx.args.policy_version)
+def _show(ctx: CliContext) -> int:
+    store_default_policy(ctx.db)  # so the policy shown is a stored version
+    with reading(ctx.db, ctx.user_name, "the policy") as snapshot:
+        summary = policy_summary(snapshot, ctx.args.policy_version)
     ctx.out(_describe(summary))
     if summary.source_sha256:
         ctx.out(f"sha256: {summary.source_sha256}")
     return 0
 
 
-def _list(ctx) -> int:  # type: ignore[no-untyped-def]
-    with ctx.db.session() as session:
-        policy_summary(session)  # stores the default policy on first use, so v1 is listed
-        history = policy_history(session)
+def _list(ctx: CliContext) -> int:
+    store_default_policy(ctx.db)  # on first use, so v1 is listed
+    with reading(ctx.db, ctx.user_name, "the policy versions") as snapshot:
+        history = policy_history(snapshot)
     for index, summary in enumerate(history):
         ctx.out(("* " if index == 0 else "  ") + _describe(summary))
     return 0
 
 
-def _export(ctx) -> int:  # type: ignore[no-untyped-def]
-    with ctx.db.session() as session:
-        content = policy_content(session, ctx.args.policy_version)
+def _export(ctx: CliContext) -> int:
+    with reading(ctx.db, ctx.user_name, "the policy") as snapshot:
+        content = policy_content(snapshot, ctx.args.policy_version)
     # Validated YAML, which cannot hold control characters; printed as stored.
     print(content, end="" if content.endswith("\n") else "\n")
     return 0
 
 
-def _explain(ctx) -> int:  # type: ignore[no-untyped-def]
-    with ctx.db.session() as session:
-        policy = policy_in_force(session)
+def _explain(ctx: CliContext) -> int:
+    store_default_policy(ctx.db)
+    with reading(ctx.db, ctx.user_name, "the policy") as snapshot:
+        policy = stored_policy(snapshot)
+    if policy is None:  # only if someone emptied the policies table meanwhile
+        raise NotFoundError("no policy is stored")
     verdict = policy.verdict(ctx.args.expression)
     if verdict.alert is None:
         ctx.out(f"no license keys in the expression (policy v{policy.version})")

@@ -73,7 +73,7 @@ def _one(value: object, max_len: int | None = None) -> str:
 
 
 def run_list(ctx: CliContext) -> int:
-    args, actor = ctx.args, ctx.actor()
+    args, actor = ctx.args, ctx.reading_actor()
     if args.inbox:
         flt = q.inbox_filter(actor)
     else:
@@ -129,7 +129,7 @@ def run_message(ctx: CliContext) -> int:
 
 
 def run_thread(ctx: CliContext) -> int:
-    thread = q.question_thread(ctx.db, ctx.actor(), ctx.args.question_id)
+    thread = q.question_thread(ctx.db, ctx.reading_actor(), ctx.args.question_id)
     view = thread.question
     ctx.out(f"question {view.id}\t{view.state}\t{_one(view.project)}\t{_one(view.path)}")
     about = (

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
-from ospo_tui.services.access.roles import require
 from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT
 from ospo_tui.services.scanning.pool import stop_fork_server
 from ospo_tui.services.scanning.progress import ScanProgress
@@ -85,7 +84,6 @@ def _scan(ctx: CliContext) -> int:
     if not args.timeout > 0:
         raise InputError("--timeout must be a positive number of seconds")
     actor = ctx.actor()
-    require(ctx.db, actor, "scan", str(root))
     request = ScanRequest(
         root=args.path,
         project=project,

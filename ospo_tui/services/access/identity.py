@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.clock import utc_now
+from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.models import Member
 from ospo_tui.safe_text import clean
@@ -22,6 +23,7 @@ USER_ENV_VAR = "OSPO_TUI_USER"
 
 
 def resolve_user_name(explicit: str | None = None) -> str:
+    """``--user`` wins, then ``OSPO_TUI_USER``, then the OS account; checked like any name."""
     name = explicit or os.environ.get(USER_ENV_VAR)
     if not name:
         try:
@@ -71,3 +73,16 @@ def resolve_actor(session: Session, name: str) -> Actor:
         )
         return Actor(name, "admin")
     return Actor(name, GUEST_ROLE)
+
+
+def actor_for_reading(db: Database, name: str) -> Actor:
+    """``name``'s role for a read, looked up in a read-only snapshot: no write lock, no write."""
+    with db.reader() as session:
+        return known_actor(session, name)
+
+
+def actor_for_writing(db: Database, name: str) -> Actor:
+    """``name``'s role for a write, in a transaction of its own: the first user of an empty
+    database is made its admin here, so their first write is allowed and audited."""
+    with db.session() as session:
+        return resolve_actor(session, name)

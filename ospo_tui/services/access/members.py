@@ -15,6 +15,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import Member
 from ospo_tui.services.access.identity import checked_user_name
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.access.roles import MEMBER_ROLES, require
 from ospo_tui.services.trail.chain import Actor, append_event
 
@@ -28,6 +29,7 @@ class MemberView:
 
 
 def checked_role(role: str) -> str:
+    """``role`` as stored (lower case), or InputError naming the roles there are."""
     value = role.strip().lower()
     if value not in MEMBER_ROLES:
         raise InputError(f"unknown role {role!r}: use one of {', '.join(MEMBER_ROLES)}")
@@ -49,6 +51,7 @@ def _admins(session: Session) -> int:
 
 
 def add_member(db: Database, actor: Actor, name: str, role: str) -> MemberView:
+    """Give ``name`` a role (admins only); someone who already has one is a conflict."""
     name, role = checked_user_name(name), checked_role(role)
     require(db, actor, "manage_members", name)
     with db.session() as session:
@@ -64,6 +67,7 @@ def add_member(db: Database, actor: Actor, name: str, role: str) -> MemberView:
 
 
 def set_role(db: Database, actor: Actor, name: str, role: str) -> MemberView:
+    """Change a member's role (admins only); the last admin cannot stop being one."""
     name, role = checked_user_name(name), checked_role(role)
     require(db, actor, "manage_members", name)
     with db.session() as session:
@@ -98,14 +102,10 @@ def remove_member(db: Database, actor: Actor, name: str) -> None:
         session.delete(member)
 
 
-def list_members(db: Database, actor: Actor, role: str | None = None) -> list[MemberView]:
-    require(db, actor, "read", "members")
-    with db.session() as session:
+def list_members(db: Database, actor: Actor | str, role: str | None = None) -> list[MemberView]:
+    """Everyone with a role here (or with ``role``), by name; any member may read it."""
+    with reading(db, actor, "members") as read:
         query = select(Member).order_by(Member.name)
         if role is not None:
             query = query.where(Member.role == checked_role(role))
-        return [_view(m) for m in session.scalars(query)]
-
-
-def member_role(session: Session, name: str) -> str | None:
-    return session.scalar(select(Member.role).where(Member.name == name))
+        return [_view(m) for m in read.session.scalars(query)]

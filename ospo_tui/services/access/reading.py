@@ -31,16 +31,22 @@ class Reading:
 
     @property
     def sees_private_comments(self) -> bool:
+        """Private comments are the reviewers' own notes: engineers and auditors never see them."""
         return self.actor.role in PRIVATE_COMMENT_ROLES
 
 
 @contextmanager
-def reading(db: Database, who: Actor | str, subject: str) -> Iterator[Reading]:
-    """A snapshot for ``who`` (an actor, or a user name to resolve) once ``read`` is allowed.
+def reading(
+    db: Database, who: Actor | str, subject: str, *, action: str = "read"
+) -> Iterator[Reading]:
+    """A snapshot for ``who`` (an actor, or a user name to resolve) once ``action`` is allowed.
 
-    ``subject`` names what is read, for the refusal and its ``access.denied`` event.
+    ``subject`` names what is read, for the refusal and its ``access.denied`` event. ``action``
+    is "read" unless the snapshot serves something stricter: "verify" for checking the audit
+    trail, or the write it prepares (the files a ``decide`` names), so that a refusal names
+    what the person set out to do, before their input is looked at.
     """
     with db.reader() as session:
         actor = who if isinstance(who, Actor) else known_actor(session, who)
-        require(db, actor, "read", subject)
+        require(db, actor, action, subject)
         yield Reading(session, actor)

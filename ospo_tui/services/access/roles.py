@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 def allowed(actor: Actor, action: str) -> bool:
+    """Whether the role allows ``action``: for showing or hiding a key, never as the check."""
     if actor.role in ("admin", "system"):
         return True
     return actor.role in PERMISSIONS.get(action, frozenset())
@@ -82,3 +83,16 @@ def require(db: Database, actor: Actor, action: str, subject: str = "") -> None:
             f"; it needs the role {roles}" if roles else ""
         )
     raise deny(db, actor, action, subject, reason)
+
+
+def check(db: Database, who: Actor | str, action: str, subject: str = "") -> Actor:
+    """The check a screen or a command asks for before the person starts (typing a decision,
+    writing a question): the same audited refusal the service would give afterwards.
+
+    ``who`` is an actor or a user name (resolved without writing). Returns the actor.
+    """
+    from ospo_tui.services.access.identity import actor_for_reading
+
+    actor = who if isinstance(who, Actor) else actor_for_reading(db, who)
+    require(db, actor, action, subject)
+    return actor

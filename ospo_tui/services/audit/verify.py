@@ -8,16 +8,28 @@ is about something else shows the chain was cut and regrown.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import String, cast, func, or_, select
-from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
 from ospo_tui.models import AuditEvent, Decision
-from ospo_tui.services.access.roles import require
+from ospo_tui.services.access.reading import Reading, reading
 from ospo_tui.services.trail.chain import Actor, ChainBreak, VerifyResult, verify_chain
 
 
-def verify_trail(session: Session) -> VerifyResult:
+@contextmanager
+def verifying(db: Database, who: Actor | str, subject: str) -> Iterator[Reading]:
+    """A snapshot for checking the trail (against itself or an exported log): it needs the
+    "verify" permission, not "read", and a refusal is audited as such."""
+    with reading(db, who, subject, action="verify") as snapshot:
+        yield snapshot
+
+
+def verify_trail(snapshot: Reading) -> VerifyResult:
+    """The chain walk, then every decision against the event it records (see above)."""
+    session = snapshot.session
     result = verify_chain(session)
     if not result.ok:
         return result
@@ -52,8 +64,7 @@ def verify_trail(session: Session) -> VerifyResult:
     )
 
 
-def verify_audit_trail(db: Database, actor: Actor) -> VerifyResult:
+def verify_audit_trail(db: Database, who: Actor | str) -> VerifyResult:
     """``verify_trail`` for a person: the role check (and its audited refusal) comes first."""
-    require(db, actor, "verify", "the audit chain")
-    with db.session() as session:
-        return verify_trail(session)
+    with verifying(db, who, "the audit chain") as snapshot:
+        return verify_trail(snapshot)

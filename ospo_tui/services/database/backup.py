@@ -26,15 +26,17 @@ from ospo_tui.db import Database, resolve_db_url
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import upgrade_to_head
 from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.roles import require
 from ospo_tui.services.database.copy import (
     ALEMBIC_TABLE,
+    MANAGE_DATABASE,
     check_same_schema,
     copy_rows,
     review_tables,
     row_counts,
     snapshot,
 )
-from ospo_tui.services.trail.chain import append_event, verify_chain
+from ospo_tui.services.trail.chain import Actor, append_event, verify_chain
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ def _verified(path: Path) -> tuple[int, str, int]:
     """(events, head hash, rows) of a backup file; InputError if its chain does not verify."""
     db = Database(_sqlite_url(path))
     try:
-        with db.session() as session:
+        with db.reader() as session:
             result = verify_chain(session)
             rows = sum(row_counts(session.connection()).values())
     finally:
@@ -83,9 +85,10 @@ def _verified(path: Path) -> tuple[int, str, int]:
 
 
 def backup_database(
-    db: Database, target: str | os.PathLike[str], *, force: bool = False
+    db: Database, target: str | os.PathLike[str], actor: Actor, *, force: bool = False
 ) -> BackupResult:
-    """Write a consistent backup of ``db`` to the SQLite file ``target``."""
+    """Write a consistent backup of ``db`` to the SQLite file ``target`` (admins only)."""
+    require(db, actor, MANAGE_DATABASE, "backup")
     path = Path(target).absolute()
     if path.exists() and not force:
         raise InputError(f"{path} already exists (use --force to replace it)")
@@ -129,17 +132,20 @@ def _is_backup(path: Path) -> bool:
 def restore_database(
     backup: str | os.PathLike[str],
     target: Database,
+    actor: Actor,
     *,
     force: bool = False,
-    restored_by: str | None = None,
+    audited: bool = False,
 ) -> BackupResult:
     """Replace the contents of ``target`` with the backup, in one transaction.
 
-    A non-empty target is refused unless ``force``. The backup file itself is never modified:
-    it is copied and the copy upgraded to the current schema first. With ``restored_by``, a
-    ``db.restore`` event records who restored which chain head: events written after the backup
-    are gone, and the trail says so.
+    A non-empty target is refused unless ``force``, which only an admin may use. The backup file
+    itself is never modified: it is copied and the copy upgraded to the current schema first.
+    With ``audited``, a ``db.restore`` event records who restored which chain head: events
+    written after the backup are gone, and the trail says so.
     """
+    if force:
+        require(target, actor, MANAGE_DATABASE, "restore")
     source_path = Path(backup).absolute()
     if not source_path.is_file():
         raise InputError(f"{source_path}: no such file")
@@ -169,10 +175,10 @@ def restore_database(
         result = verify_chain(session)
         if not result.ok:  # pragma: no cover - both paths verify before they commit
             raise InputError(f"the restored audit chain does not verify ({result.first_break})")
-        if restored_by is not None:
+        if audited:
             append_event(
                 session,
-                resolve_actor(session, restored_by),
+                resolve_actor(session, actor.name),
                 "db.restore",
                 "database",
                 None,

@@ -22,12 +22,17 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
 from ospo_tui.models import Base
-from ospo_tui.services.trail.chain import verify_chain
+from ospo_tui.services.access.roles import require
+from ospo_tui.services.trail.chain import Actor, verify_chain
 
 BATCH_ROWS = 5000
 ALEMBIC_TABLE = "alembic_version"
 
 CopyProgress = Callable[[str, int], None]  # (table name, rows copied so far)
+
+# Copying, backing up and restoring hand over every private comment: an action no role is given,
+# so only admins may do it.
+MANAGE_DATABASE = "manage_database"
 
 
 @dataclass(frozen=True)
@@ -172,12 +177,13 @@ def copy_rows(
 
 
 def copy_database(
-    source: Database, target: Database, *, progress: CopyProgress | None = None
+    source: Database, target: Database, actor: Actor, *, progress: CopyProgress | None = None
 ) -> CopyResult:
     """``db copy``: the whole source into an empty target at the same schema revision.
 
-    One transaction on the target; on any failure nothing is left there.
+    One transaction on the target; on any failure nothing is left there. Admins only.
     """
+    require(source, actor, MANAGE_DATABASE, "copy")
     if source.url == target.url:
         raise InputError("the source and the target are the same database")
     check_same_schema(source, target)

@@ -178,22 +178,10 @@ def resolve_scope(session: Session, project: str | None, scan_id: int | None) ->
 def snapshot_session(db: Database) -> Iterator[Session]:
     """One read transaction for the whole export, so every page sees the same state.
 
-    PostgreSQL needs REPEATABLE READ for that. On SQLite every transaction this app opens is
-    BEGIN IMMEDIATE, which would hold the write lock for the whole export and stall every
-    reviewer's decision meanwhile; a read needs none, so it is swapped for a deferred
-    transaction, which in WAL mode reads one snapshot and lets writers go on.
+    ``Database.reader`` is that snapshot on both backends, and takes no write lock on SQLite.
     """
-    with db.read_session() as session:
-        if session.get_bind().dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        else:
-            raw = session.connection().connection.driver_connection
-            raw.execute("COMMIT")  # type: ignore[union-attr]
-            raw.execute("BEGIN DEFERRED")  # type: ignore[union-attr]
-        try:
-            yield session
-        finally:
-            session.rollback()
+    with db.reader() as session:
+        yield session
 
 
 def count_files(session: Session, scan_id: int) -> int:

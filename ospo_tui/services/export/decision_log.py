@@ -29,6 +29,7 @@ from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.safe_text import clean
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.export.common import (
     DecisionRecord,
     ExportScope,
@@ -387,7 +388,7 @@ def _trailer_count(path: Path) -> int | None:
     return int(digits) if digits.isdigit() else None
 
 
-def check_against_chain(session: Session, path: str | Path) -> list[str]:
+def check_against_chain(snapshot: Reading, path: str | Path) -> list[str]:
     """With the database at hand: are the log's rows the live chain's events, all of them?
 
     Closes what the offline check cannot: a row rebuilt and re-hashed, or a row left out. The
@@ -399,12 +400,13 @@ def check_against_chain(session: Session, path: str | Path) -> list[str]:
     from ospo_tui.models import Decision
     from ospo_tui.services.audit.verify import verify_trail
 
+    session = snapshot.session
     source = Path(path)
     header = _header(source)
     head = header.get("chain_head") or {}
     head_seq, head_hash = int(head.get("seq", 0)), str(head.get("hash", ""))
     problems: list[str] = []
-    trail = verify_trail(session)
+    trail = verify_trail(snapshot)
     if not trail.ok:
         problems.append(f"the database's own {trail.first_break}")
     live_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == head_seq))

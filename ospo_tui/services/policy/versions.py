@@ -21,6 +21,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import Policy
 from ospo_tui.models import PolicyRule as PolicyRuleRow
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.policy.queue_alerts import apply_policy
 from ospo_tui.services.policy.rules import (
@@ -59,6 +60,7 @@ class LoadResult:
 
 
 def read_policy_file(path: Path) -> str:
+    """The file's text, refused (InputError) when missing, too large or not UTF-8."""
     try:
         size = path.stat().st_size
         if size > MAX_POLICY_BYTES:
@@ -127,8 +129,19 @@ def settle_policy(session: Session, used: LicensePolicy, scan_id: int) -> Licens
     return current
 
 
-def stored_policy(session: Session) -> LicensePolicy | None:
+def store_default_policy(db: Database) -> None:
+    """Store the default policy as version 1 unless a version is stored, so what ``policy show``
+    and ``policy list`` describe is a real, audited version. A stored one costs no write lock."""
+    with db.reader() as session:
+        if _newest(session) is not None:
+            return
+    with db.session() as session:
+        _store_default(session)
+
+
+def stored_policy(reading: Reading) -> LicensePolicy | None:
     """The policy in force without writing anything (None if none was ever stored): for readers."""
+    session = reading.session
     newest = _newest(session)
     return None if newest is None else _compiled_for(session, _summary(session, newest))
 
@@ -153,21 +166,24 @@ def alert_caption(session: Session, expression: str | None, version: int | None)
     return f"{verdict.alert}: {verdict.license_key}{label} · policy v{version}"
 
 
-def policy_summary(session: Session, version: int | None = None) -> PolicySummary:
+def policy_summary(reading: Reading, version: int | None = None) -> PolicySummary:
+    """A stored version (default: the one in force); see ``store_default_policy``."""
+    session = reading.session
     policy = (
         _newest(session)
         if version is None
         else session.scalar(select(Policy).where(Policy.version == version))
     )
     if policy is None:
-        if version is not None:
-            raise NotFoundError(f"no policy version {version}")
-        policy = _store_default(session)
+        raise NotFoundError(
+            "no policy is stored yet" if version is None else f"no policy version {version}"
+        )
     return _summary(session, policy)
 
 
-def policy_history(session: Session) -> list[PolicySummary]:
+def policy_history(reading: Reading) -> list[PolicySummary]:
     """Every version, newest first."""
+    session = reading.session
     counts: dict[int, int] = {
         policy_id: count
         for policy_id, count in session.execute(
@@ -180,7 +196,9 @@ def policy_history(session: Session) -> list[PolicySummary]:
     ]
 
 
-def policy_content(session: Session, version: int | None = None) -> str:
+def policy_content(reading: Reading, version: int | None = None) -> str:
+    """A version's policies.yml as loaded (default: the one in force, or the default text)."""
+    session = reading.session
     policy = (
         _newest(session)
         if version is None

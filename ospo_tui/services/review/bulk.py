@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import AuditEvent, Decision, ReviewItem
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.review.decisions import (
     CLEARED,
@@ -104,8 +105,9 @@ class BulkResult:
     skipped_paths: tuple[str, ...] = ()
 
 
-def preview_bulk(session: Session, selection: BulkSelection, sample: int = 5) -> BulkPreview:
+def preview_bulk(reading: Reading, selection: BulkSelection, sample: int = 5) -> BulkPreview:
     """How many files the bulk would touch (shown before the reviewer confirms)."""
+    session = reading.session
     condition = selection.condition()
     files, decided = session.execute(
         select(func.count(), func.count(ReviewItem.current_decision_id)).where(condition)

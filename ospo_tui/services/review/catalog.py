@@ -1,7 +1,10 @@
-"""Projects and scans as the picker and the CLI list them, with review counts."""
+"""Projects and scans as the picker and the CLI list them, with review counts; and the scan (and
+files) a command names, found for whoever may read them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
@@ -9,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.models import Project, Question, ReviewItem, Scan
+from ospo_tui.services.access.reading import Reading
+from ospo_tui.services.review.decisions import resolve_review_item
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,16 @@ class ProjectSummary:
     latest_scan: ScanSummary | None
 
 
-def scan_summaries(session: Session, project: str | None = None) -> list[ScanSummary]:
+@dataclass(frozen=True)
+class ScanFiles:
+    """The scan a command works on and the review items of the paths it named, in their order."""
+
+    scan_id: int
+    review_item_ids: tuple[int, ...]
+
+
+def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSummary]:
+    """Every complete scan (of ``project``) with its review counts, by project then age."""
     review = (
         select(
             ReviewItem.scan_id.label("scan_id"),
@@ -87,33 +101,49 @@ def scan_summaries(session: Session, project: str | None = None) -> list[ScanSum
             open_questions=int(open_q),
             reused=scan.reused_count,
         )
-        for scan, name, files, findings, decided, open_q in session.execute(query)
+        for scan, name, files, findings, decided, open_q in reading.session.execute(query)
     ]
 
 
-def project_summaries(session: Session) -> list[ProjectSummary]:
+def project_summaries(reading: Reading) -> list[ProjectSummary]:
+    """Every project with its number of scans and the counts of its latest one."""
     latest: dict[str, ScanSummary] = {}
     counts: dict[str, int] = {}
-    for summary in scan_summaries(session):
+    for summary in scan_summaries(reading):
         latest[summary.project] = summary
         counts[summary.project] = counts.get(summary.project, 0) + 1
     return [
         ProjectSummary(
             id=p.id, name=p.name, scans=counts.get(p.name, 0), latest_scan=latest.get(p.name)
         )
-        for p in session.scalars(select(Project).order_by(Project.name))
+        for p in reading.session.scalars(select(Project).order_by(Project.name))
     ]
 
 
-def find_project_id(session: Session, name: str) -> int | None:
-    return session.scalar(select(Project.id).where(Project.name == name))
+def find_project_id(reading: Reading, name: str) -> int | None:
+    """The project's id, None when there is no such project (yet)."""
+    return reading.session.scalar(select(Project.id).where(Project.name == name))
 
 
-def resolve_project_id(session: Session, name: str) -> int:
-    found = find_project_id(session, name)
+def resolve_project_id(reading: Reading, name: str) -> int:
+    """The project's id; NotFoundError when there is no such project."""
+    found = find_project_id(reading, name)
     if found is None:
         raise NotFoundError(f"no project named {name!r}")
     return found
+
+
+def scan_files(
+    reading: Reading,
+    paths: Sequence[str] = (),
+    *,
+    project: str | None = None,
+    scan_id: int | None = None,
+) -> ScanFiles:
+    """The scan a command names (see ``resolve_scan``) and the review items of ``paths`` in it."""
+    scan = resolve_scan(reading.session, project, scan_id)
+    items = tuple(resolve_review_item(reading.session, scan, path) for path in paths)
+    return ScanFiles(scan.id, items)
 
 
 def resolve_scan(session: Session, project: str | None = None, scan_id: int | None = None) -> Scan:

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import (
@@ -24,6 +24,7 @@ from ospo_tui.models import (
     STATE_TO_DISCUSS,
     ReviewItem,
 )
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import license_keys
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.rules import ALERTS, LicensePolicy
@@ -81,7 +82,7 @@ class _Group:
     count: int
 
 
-def _in_queue(scan_id: int):  # type: ignore[no-untyped-def]
+def _in_queue(scan_id: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (ReviewItem.scan_id == scan_id, ReviewItem.needs_review.is_(True))
 
 
@@ -102,6 +103,7 @@ def _groups(session: Session, scan_id: int) -> list[_Group]:
 
 
 def progress_bars(groups: list[_Group]) -> list[Bar]:
+    """Files per review state, in the order of ``PROGRESS_STATES``."""
     per_state: Counter[str] = Counter()
     for group in groups:
         per_state[group.state] += group.count
@@ -142,10 +144,10 @@ def license_bars(groups: list[_Group], policy: LicensePolicy | None, limit: int 
 
 
 def review_figures(
-    session: Session, scan_id: int, policy: LicensePolicy | None = None
+    reading: Reading, scan_id: int, policy: LicensePolicy | None = None
 ) -> ReviewFigures:
     """Progress, alerts and licenses from one grouped pass over the scan's review items."""
-    groups = _groups(session, scan_id)
+    groups = _groups(reading.session, scan_id)
     progress = progress_bars(groups)
     judged = sorted({g.version for g in groups if g.version is not None})
     notes = []
@@ -166,11 +168,11 @@ def review_figures(
 
 
 def directory_bars(
-    session: Session, scan_id: int, depth: int | None = None, limit: int = 10
+    reading: Reading, scan_id: int, depth: int | None = None, limit: int = 10
 ) -> tuple[list[Bar], int]:
     """Directories with the most open files, at ``depth`` path segments (default: the first
     depth where the open files split into several directories). Returns (bars, depth used)."""
-    rows = session.execute(
+    rows = reading.session.execute(
         select(ReviewItem.path).where(*_in_queue(scan_id), ReviewItem.state == STATE_OPEN)
     ).scalars()
     # Group by parent directory first (thousands of groups), then roll up to the ancestors.
@@ -195,15 +197,15 @@ def directory_bars(
 
 
 def dashboard(
-    session: Session,
+    reading: Reading,
     scan_id: int,
     policy: LicensePolicy | None = None,
     *,
     directory_depth: int | None = None,
 ) -> Dashboard:
     """Every figure of the dashboard for one scan, read in one session."""
-    figures = review_figures(session, scan_id, policy)
-    directories, depth = directory_bars(session, scan_id, directory_depth)
+    figures = review_figures(reading, scan_id, policy)
+    directories, depth = directory_bars(reading, scan_id, directory_depth)
     return Dashboard(
         **{name: getattr(figures, name) for name in ReviewFigures.__dataclass_fields__},
         directories=directories,

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.models import ReviewItem
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.spdx_validation import NONE, normalise_spdx
 from ospo_tui.services.review.decisions import DecisionView, get_decision
 from ospo_tui.services.review.reuse import StaleDifference, stale_difference
@@ -34,7 +34,9 @@ class DecisionContext:
     prefill_problem: str | None  # why the detected expression is not valid SPDX as it stands
 
 
-def decision_context(session: Session, review_item_id: int) -> DecisionContext:
+def decision_context(reading: Reading, review_item_id: int) -> DecisionContext:
+    """What the form needs for one file: its version, current decision, staleness, pre-fill."""
+    session = reading.session
     row = session.execute(
         select(
             ReviewItem.scan_id,
@@ -66,7 +68,7 @@ def decision_context(session: Session, review_item_id: int) -> DecisionContext:
         state=row.state,
         detected_spdx=row.detected_spdx,
         current=current,
-        stale=stale_difference(session, review_item_id),
+        stale=stale_difference(reading, review_item_id),
         prefill_expression=expression,
         prefill_type=current.fields.decision_type if current else "identified",
         prefill_reason=current.fields.reason if current else None,

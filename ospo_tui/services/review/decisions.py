@@ -637,13 +637,18 @@ def decide(
 
     ``expected_version`` is the item version the reviewer saw (None: whatever is current).
     """
-    # The role first: a refused user is audited and learns nothing from input errors.
-    if not allowed(actor, "decide"):
-        require(db, actor, "decide", f"file {_item_path(db, review_item_id)}")
+    may_decide(db, actor, review_item_id)
     fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
     return run_retrying(
         db, lambda s: record_decision(s, actor, review_item_id, expected_version, fields)
     )
+
+
+def may_decide(db: Database, actor: Actor, review_item_id: int) -> None:
+    """The role first: a refused user is audited and learns nothing from input errors. Screens
+    ask it before opening a form, so the refusal comes before any typing."""
+    if not allowed(actor, "decide"):
+        require(db, actor, "decide", f"file {_item_path(db, review_item_id)}")
 
 
 def _item_path(db: Database, review_item_id: int) -> str:

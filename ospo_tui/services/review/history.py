@@ -13,7 +13,9 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ospo_tui.models import AuditEvent, Project, Question, ReviewItem
+from ospo_tui.models import AuditEvent, Question, ReviewItem
+from ospo_tui.services.access.reading import Reading
+from ospo_tui.services.review.catalog import find_project_id, resolve_project_id
 from ospo_tui.services.review.decisions import CLEARED, DECISION_TYPES
 
 
@@ -113,9 +115,16 @@ _EVENT_COLUMNS = (
 
 
 def file_history(
-    session: Session, path: str, project_id: int | None = None, *, include_scans: bool = True
+    reading: Reading, path: str, project: str | None = None, *, include_scans: bool = True
 ) -> list[HistoryEntry]:
-    """Every event about ``path`` (across the project's scans), oldest first."""
+    """Every event about ``path`` (in every project, or in ``project``), oldest first."""
+    project_id = None if project is None else resolve_project_id(reading, project)
+    return _file_history(reading.session, path, project_id, include_scans=include_scans)
+
+
+def _file_history(
+    session: Session, path: str, project_id: int | None, *, include_scans: bool = True
+) -> list[HistoryEntry]:
     query = select(ReviewItem.id, ReviewItem.scan_id).where(ReviewItem.path == path)
     if project_id is not None:
         query = query.where(ReviewItem.project_id == project_id)
@@ -143,26 +152,26 @@ def file_history(
     return [_entry(row) for row in rows]
 
 
-def item_history(session: Session, review_item_id: int) -> list[HistoryEntry]:
+def item_history(reading: Reading, review_item_id: int) -> list[HistoryEntry]:
     """The history of the file behind a review item, over every scan of its project."""
-    row = session.execute(
+    row = reading.session.execute(
         select(ReviewItem.path, ReviewItem.project_id).where(ReviewItem.id == review_item_id)
     ).first()
-    return [] if row is None else file_history(session, row.path, row.project_id)
+    return [] if row is None else _file_history(reading.session, row.path, row.project_id)
 
 
 def audit_log(
-    session: Session, *, limit: int = 50, project: str | None = None, path: str | None = None
+    reading: Reading, *, limit: int = 50, project: str | None = None, path: str | None = None
 ) -> list[HistoryEntry]:
     """The newest ``limit`` events (of one project or one file), oldest first."""
     project_id = None
     if project is not None:
-        project_id = session.scalar(select(Project.id).where(Project.name == project))
+        project_id = find_project_id(reading, project)
         if project_id is None:
             return []
     if path is not None:
-        return file_history(session, path, project_id)[-limit:]
+        return _file_history(reading.session, path, project_id)[-limit:]
     query = select(*_EVENT_COLUMNS).order_by(AuditEvent.seq.desc()).limit(limit)
     if project_id is not None:
         query = query.where(AuditEvent.project_id == project_id)
-    return [_entry(row) for row in reversed(session.execute(query).all())]
+    return [_entry(row) for row in reversed(reading.session.execute(query).all())]

@@ -27,6 +27,7 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import license_keys
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.versions import alert_caption
@@ -145,12 +146,14 @@ class FileReview:
             for m in self.matches
             if m.start_line is not None
         }
-        return tuple(sorted(ranges))  # type: ignore[arg-type]
+        return tuple(sorted(ranges))
 
 
 def load_file_review(
-    session: Session, review_item_id: int, *, read_source: bool = True
+    reading: Reading, review_item_id: int, *, read_source: bool = True
 ) -> FileReview:
+    """Everything the inspector shows about one item; the source only if ``read_source``."""
+    session = reading.session
     item = session.get(ReviewItem, review_item_id)
     if item is None:
         raise NotFoundError(f"no review item {review_item_id}")

@@ -140,7 +140,7 @@ def find_review_item(
     wanted = path.strip().removeprefix("./").rstrip("/")
     if not wanted:
         raise InputError("no file named")
-    with db.session() as session:
+    with db.reader() as session:
         scan = resolve_scan(session, project, scan_id)
         found = session.scalar(
             select(ReviewItem.id).where(ReviewItem.scan_id == scan.id, ReviewItem.path == wanted)
@@ -183,7 +183,7 @@ class DetectionChoice:
 
 def detections_of(db: Database, actor: Actor, review_item_id: int) -> list[DetectionChoice]:
     require(db, actor, "read", f"review item {review_item_id}")
-    with db.session() as session:
+    with db.reader() as session:
         file_id = session.scalar(select(ReviewItem.file_id).where(ReviewItem.id == review_item_id))
         if file_id is None:
             raise NotFoundError(f"no review item {review_item_id}")
@@ -382,7 +382,7 @@ def ask(
 
 
 def _assignee(db: Database, question_id: int) -> str | None:
-    with db.session() as session:
+    with db.reader() as session:
         row = session.execute(
             select(Question.id, Question.assigned_to).where(Question.id == question_id)
         ).first()
@@ -589,7 +589,7 @@ def _latest_messages(session: Session, question_ids: list[int]) -> dict[int, Mes
 
 def list_questions(db: Database, actor: Actor, flt: QuestionFilter) -> list[QuestionView]:
     require(db, actor, "read", "questions")
-    with db.session() as session:
+    with db.reader() as session:
         return _views(session, flt)
 
 
@@ -610,7 +610,7 @@ def inbox(db: Database, actor: Actor) -> list[QuestionView]:
 
 def get_question(db: Database, actor: Actor, question_id: int) -> QuestionView:
     require(db, actor, "read", f"question {question_id}")
-    with db.session() as session:
+    with db.reader() as session:
         found = _views(session, QuestionFilter(limit=1), question_id)
     if not found:
         raise NotFoundError(f"no question {question_id}")
@@ -619,7 +619,7 @@ def get_question(db: Database, actor: Actor, question_id: int) -> QuestionView:
 
 def question_thread(db: Database, actor: Actor, question_id: int) -> QuestionThread:
     require(db, actor, "read", f"question {question_id}")
-    with db.session() as session:
+    with db.reader() as session:
         found = _views(session, QuestionFilter(limit=1), question_id)
         if not found:
             raise NotFoundError(f"no question {question_id}")

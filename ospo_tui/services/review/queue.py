@@ -9,13 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Boolean, Select, String, and_, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.models import ReviewItem
 from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI and screens
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import key_to_spdx
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
@@ -34,8 +45,8 @@ class QueueFilter:
     license_key: str | None = None
     include_all: bool = False  # also files without findings
 
-    def with_changes(self, **changes: object) -> QueueFilter:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    def with_changes(self, **changes: Any) -> QueueFilter:
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True)
@@ -165,11 +176,11 @@ def _folded_sqlite(element: Folded, compiler: Any, **kw: Any) -> str:
     return str(compiler.process(element.clauses, **kw))
 
 
-def _names_license(key: str):  # type: ignore[no-untyped-def]
+def _names_license(key: str) -> ColumnElement[bool]:
     """The detected expression names ``key`` as a whole token (so gpl-2.0 never matches
     lgpl-2.0 or gpl-2.0-plus), in ScanCode keys or as its SPDX id."""
 
-    def token_in(column, token: str):  # type: ignore[no-untyped-def]
+    def token_in(column: Any, token: str) -> ColumnElement[bool]:
         spaced = func.replace(func.replace(func.coalesce(column, ""), "(", " "), ")", " ")
         return (literal(" ") + spaced + literal(" ")).like(
             "% " + glob_to_like(token) + " %", escape="\\"
@@ -181,7 +192,7 @@ def _names_license(key: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-arg]
+def _filtered(query: Select[Any], flt: QueueFilter) -> Select[Any]:
     query = query.where(ReviewItem.scan_id == flt.scan_id)
     if not flt.include_all:
         query = query.where(ReviewItem.needs_review.is_(True))
@@ -215,7 +226,7 @@ def _filtered(query: Select, flt: QueueFilter) -> Select:  # type: ignore[type-a
 
 
 def queue_page(
-    session: Session,
+    reading: Reading,
     flt: QueueFilter,
     *,
     after: QueueKey | None = None,
@@ -229,11 +240,11 @@ def queue_page(
     if start is not None:
         query = query.where(_KEY >= tuple_(*start))
     query = query.order_by(ReviewItem.priority, ReviewItem.path, ReviewItem.id).limit(limit)
-    return [QueueRow(*row) for row in session.execute(query)]
+    return [QueueRow(*row) for row in reading.session.execute(query)]
 
 
 def queue_page_before(
-    session: Session, flt: QueueFilter, *, before: QueueKey | None, limit: int = 100
+    reading: Reading, flt: QueueFilter, *, before: QueueKey | None, limit: int = 100
 ) -> list[QueueRow]:
     """The page that ends just before ``before`` (or the last page), in queue order."""
     query = _filtered(select(*_COLUMNS), flt)
@@ -242,19 +253,19 @@ def queue_page_before(
     query = query.order_by(
         ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc()
     ).limit(limit)
-    return [QueueRow(*row) for row in reversed(session.execute(query).all())]
+    return [QueueRow(*row) for row in reversed(reading.session.execute(query).all())]
 
 
-def queue_count(session: Session, flt: QueueFilter) -> int:
-    return session.scalar(_filtered(select(func.count()).select_from(ReviewItem), flt)) or 0
+def queue_count(reading: Reading, flt: QueueFilter) -> int:
+    return reading.session.scalar(_filtered(select(func.count()).select_from(ReviewItem), flt)) or 0
 
 
-def queue_position(session: Session, flt: QueueFilter, key: QueueKey) -> int:
+def queue_position(reading: Reading, flt: QueueFilter, key: QueueKey) -> int:
     """How many rows come before ``key``: the "rows N–M of T" label needs it."""
     query = _filtered(select(func.count()).select_from(ReviewItem), flt).where(
         and_(_KEY < tuple_(*key))
     )
-    return session.scalar(query) or 0
+    return reading.session.scalar(query) or 0
 
 
 @dataclass(frozen=True)
@@ -267,7 +278,7 @@ class QueueWindow:
 
 
 def queue_window(
-    session: Session, flt: QueueFilter, *, around: QueueKey | None, size: int = 150
+    reading: Reading, flt: QueueFilter, *, around: QueueKey | None, size: int = 150
 ) -> QueueWindow:
     """About ``size`` rows with ``around`` (or the first row at or after it) a third of the way in.
 
@@ -275,36 +286,36 @@ def queue_window(
     found by asking for one row more than needed, so no count is required.
     """
     if around is None:
-        rows = queue_page(session, flt, limit=size + 1)
+        rows = queue_page(reading, flt, limit=size + 1)
         return QueueWindow(rows[:size], True, len(rows) <= size)
     want_before = size // 3
-    before = queue_page_before(session, flt, before=around, limit=want_before + 1)
+    before = queue_page_before(reading, flt, before=around, limit=want_before + 1)
     at_start = len(before) <= want_before
     before = before[-want_before:] if want_before else []
     want_after = size - len(before)
-    after = queue_page(session, flt, start=around, limit=want_after + 1)
+    after = queue_page(reading, flt, start=around, limit=want_after + 1)
     at_end = len(after) <= want_after
     after = after[:want_after]
     missing = size - len(before) - len(after)
     if missing > 0 and not at_start and before:
-        more = queue_page_before(session, flt, before=before[0].key, limit=missing + 1)
+        more = queue_page_before(reading, flt, before=before[0].key, limit=missing + 1)
         at_start = len(more) <= missing
         before = more[-missing:] + before
     return QueueWindow(before + after, at_start, at_end)
 
 
 def queue_neighbour(
-    session: Session, flt: QueueFilter, key: QueueKey, *, forward: bool = True
+    reading: Reading, flt: QueueFilter, key: QueueKey, *, forward: bool = True
 ) -> QueueRow | None:
     """The row just after (or before) ``key`` in queue order: "next file" from the inspector."""
     if forward:
-        rows = queue_page(session, flt, after=key, limit=1)
+        rows = queue_page(reading, flt, after=key, limit=1)
     else:
-        rows = queue_page_before(session, flt, before=key, limit=1)
+        rows = queue_page_before(reading, flt, before=key, limit=1)
     return rows[0] if rows else None
 
 
-def _matching(text: str):  # type: ignore[no-untyped-def]
+def _matching(text: str) -> ColumnElement[bool]:
     needle = _contains(text)
     return or_(
         Folded(ReviewItem.path).like(needle, escape="\\"),
@@ -314,7 +325,7 @@ def _matching(text: str):  # type: ignore[no-untyped-def]
 
 
 def queue_search(
-    session: Session,
+    reading: Reading,
     flt: QueueFilter,
     text: str,
     *,
@@ -338,22 +349,22 @@ def queue_search(
             bound = _KEY >= tuple_(*start) if inclusive else _KEY > tuple_(*start)
         else:
             bound = _KEY <= tuple_(*start) if inclusive else _KEY < tuple_(*start)
-        row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
+        row = reading.session.execute(base.where(bound).order_by(*order).limit(1)).first()
         if row is not None:
             return QueueRow(*row)
         # Wrap: only the rows on the other side of start are left to look at.
         base = base.where(_KEY <= tuple_(*start) if forward else _KEY >= tuple_(*start))
-    row = session.execute(base.order_by(*order).limit(1)).first()
+    row = reading.session.execute(base.order_by(*order).limit(1)).first()
     return QueueRow(*row) if row is not None else None
 
 
-def queue_row(session: Session, review_item_id: int) -> QueueRow | None:
+def queue_row(reading: Reading, review_item_id: int) -> QueueRow | None:
     """One row as the queue shows it, whatever the filter (after a decision, say)."""
-    row = session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
+    row = reading.session.execute(select(*_COLUMNS).where(ReviewItem.id == review_item_id)).first()
     return QueueRow(*tuple(row)) if row is not None else None
 
 
-def queue_selection(flt: QueueFilter) -> Select:  # type: ignore[type-arg]
+def queue_selection(flt: QueueFilter) -> Select[Any]:
     """The ids of every item the filter shows, as a subquery: a bulk decision over "what the
     queue shows" selects exactly these."""
     return _filtered(select(ReviewItem.id), flt)

@@ -26,6 +26,7 @@ from ospo_tui.models import (
     Scan,
     ScannedFile,
 )
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.decisions import (
     FIELD_COLUMNS,
     STALE_REASON,
@@ -222,8 +223,9 @@ class StaleDifference:
     reused_from_scan_id: int | None
 
 
-def stale_difference(session: Session, review_item_id: int) -> StaleDifference | None:
+def stale_difference(reading: Reading, review_item_id: int) -> StaleDifference | None:
     """The difference recorded when the item's decision was reused as stale, else None."""
+    session = reading.session
     state = session.scalar(select(ReviewItem.state).where(ReviewItem.id == review_item_id))
     if state != STATE_STALE:
         return None
