@@ -14,7 +14,7 @@ from ospo_tui.errors import PermissionDenied
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.decision_log import COLUMNS, verify_exported_log
 from ospo_tui.services.export.run import run_export
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.trail.chain import Actor
 from tests.decision_helpers import RITA, events, payload
 from tests.export_helpers import ADLER, HOSTILE_NOTE, PRIVATE, ZLIB_H, reviewed_zlib

@@ -31,7 +31,7 @@ from ospo_tui.models import (
     ReviewItem,
     ScannedFile,
 )
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.review.catalog import resolve_scan
 from ospo_tui.services.trail.chain import Actor, append_event

@@ -38,7 +38,7 @@ from ospo_tui.services.export.common import (
     iter_decisions,
     matches_by_file,
 )
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.review.decisions import private_comment_digest
 from ospo_tui.services.trail.chain import Actor, chain_hash, chain_head, event_body
 

@@ -8,7 +8,6 @@ record and the byte offset.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError, OspoError
 from ospo_tui.models import Scan
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.json_nesting import NestingGuard
 from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest, get_or_create_project
@@ -72,14 +72,6 @@ class _CountingReader(io.RawIOBase):
         if self.progress is not None:
             self.progress(self.offset, self.total)
         return len(data)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _is_json_lines(path: Path) -> bool:

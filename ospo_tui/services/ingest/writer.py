@@ -30,9 +30,9 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
+from ospo_tui.services.ingest.file_flags import FILE_FLAGS
 from ospo_tui.services.ingest.row_ids import RowIds
 from ospo_tui.services.ingest.scancode_format import (
-    FILE_FLAGS,
     FileRecord,
     clean_text,
     parse_file,

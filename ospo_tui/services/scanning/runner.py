@@ -8,7 +8,6 @@ file maps paths to cached results, so memory stays flat however large the tree.
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import os
 import posixpath
@@ -25,6 +24,7 @@ from ospo_tui.clock import utc_now
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest
 from ospo_tui.services.licenses.license_db import license_catalog, scancode_version
 from ospo_tui.services.scanning.cache import (
@@ -113,12 +113,6 @@ class _Manifest:
 
 def _error_entry(message: str, **info: Any) -> dict[str, Any]:
     return {"type": "file", **info, "scan_errors": [message]}
-
-
-def _hash(location: str) -> tuple[str, int]:
-    with open(location, "rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256")
-    return digest.hexdigest(), os.path.getsize(location)
 
 
 class ScanRun:
@@ -261,7 +255,8 @@ class ScanRun:
         keyed: list[tuple[TreeEntry, str, int]] = []
         for entry in batch:
             try:
-                sha256, size = _hash(entry.location)
+                sha256 = file_sha256(entry.location)
+                size = os.path.getsize(entry.location)
             except OSError as exc:
                 message = f"ERROR: cannot read file: {exc.strerror or exc}"
                 self.manifest.add(entry.path, entry=_error_entry(message))
