@@ -87,7 +87,7 @@ def test_file_components_are_what_the_library_writes(sqlite_db: Database) -> Non
 
     reviewed_zlib(sqlite_db)
     checked = 0
-    with sqlite_db.read_session() as session:
+    with sqlite_db.reader() as session:
         scope = resolve_scope(session, "zlib", None)
         for record in iter_files(session, scope.scan_id):
             component = file_component(record)

@@ -118,7 +118,7 @@ def test_file_elements_are_what_spdx_tools_writes(sqlite_db: Database) -> None:
     reviewed_zlib(sqlite_db)
     converter = FileConverter()
     checked = 0
-    with sqlite_db.read_session() as session:
+    with sqlite_db.reader() as session:
         scope = resolve_scope(session, "zlib", None)
         for tag_value in (False, True):
             refs, text = LicenseRefs({}), SpdxText(tag_value)
