@@ -22,7 +22,7 @@ from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.acting import acting_actor
 from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.services.export.common import ExportResult
+from ospo_tui.services.export.output import ExportResult
 from ospo_tui.services.export.run import EXPORT_KINDS, run_export
 
 _EXTENSIONS = {

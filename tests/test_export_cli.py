@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -129,12 +131,19 @@ def test_format_follows_the_file_name(reviewed: str, tmp_path: Path) -> None:
         assert (tmp_path / name).read_text(encoding="utf-8").startswith(start), name
 
 
+def _rehashed(event: dict[str, Any]) -> str:
+    """The hash of an edited event, computed again as a forger would: offline it links."""
+    from ospo_tui.services.trail.chain import chain_hash, event_body
+
+    fields = inspect.signature(event_body).parameters
+    body = event_body(**{k: event[k] for k in fields})
+    return chain_hash(event["prev_hash"], body)
+
+
 def test_verify_against_the_database_catches_what_offline_cannot(
     reviewed: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A row left out, or rebuilt with a freshly computed hash, passes offline but not here."""
-    from ospo_tui.services.trail.chain import chain_hash, event_body
-
     log = tmp_path / "log.json"
     base = ["--db", reviewed, "--user", "rita"]
     assert (
@@ -173,23 +182,7 @@ def test_verify_against_the_database_catches_what_offline_cannot(
         '"decision_type":"non_functional"', '"decision_type":"identified"'
     )
     assert '"decision_type":"identified"' in event["payload"]
-    body = event_body(
-        **{
-            k: event[k]
-            for k in (
-                "seq",
-                "occurred_at",
-                "actor",
-                "role",
-                "action",
-                "subject_type",
-                "subject_id",
-                "project_id",
-                "payload",
-            )
-        }
-    )
-    event["hash"] = row["event_hash"] = chain_hash(event["prev_hash"], body)
+    event["hash"] = row["event_hash"] = _rehashed(event)
     row["decision_type"] = "identified"
     forged = tmp_path / "forged.json"
     forged.write_text(

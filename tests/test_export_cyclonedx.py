@@ -81,8 +81,9 @@ def test_file_components_are_what_the_library_writes(sqlite_db: Database) -> Non
     """The streamed per-file rendering equals the library's own serialisation of the same data."""
     from cyclonedx.schema.schema import SchemaVersion1Dot6
 
-    from ospo_tui.services.export.common import iter_files, resolve_scope
     from ospo_tui.services.export.cyclonedx import file_component
+    from ospo_tui.services.export.records import iter_files
+    from ospo_tui.services.export.scope import resolve_scope
 
     reviewed_zlib(sqlite_db)
     checked = 0

@@ -14,7 +14,7 @@ from ospo_tui.errors import PermissionDenied
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.decision_log import COLUMNS, verify_exported_log
 from ospo_tui.services.export.run import run_export
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.trail.chain import Actor
 from tests.decision_helpers import RITA, events, payload
 from tests.export_helpers import ADLER, HOSTILE_NOTE, PRIVATE, ZLIB_H, reviewed_zlib
@@ -198,7 +198,7 @@ def test_failed_export_leaves_no_file(
     reviewed_zlib(sqlite_db)
     target = tmp_path / "log.csv"
     target.write_text("the previous export\n")
-    import ospo_tui.services.export.decision_log as module
+    import ospo_tui.services.export.decision_log_writer as module
 
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         args[2].write("half a row")
@@ -216,7 +216,8 @@ def test_export_reads_one_snapshot_and_does_not_block_decisions(db: Database) ->
     """A decision made while an export reads goes through at once, and the export misses it."""
     import time
 
-    from ospo_tui.services.export.common import count_decisions, resolve_scope, snapshot_session
+    from ospo_tui.services.export.records import count_decisions
+    from ospo_tui.services.export.scope import resolve_scope, snapshot_session
     from ospo_tui.services.review.decisions import decide
     from tests.decision_helpers import item
 

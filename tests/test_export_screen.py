@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, Input, ProgressBar, Select
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
 from ospo_tui.screens.export import ExportScreen
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from tests.decision_helpers import events
 from tests.export_helpers import reviewed_zlib
 from tests.tui_support import handled, screen_text, settle, wait_until

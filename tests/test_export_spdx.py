@@ -110,8 +110,10 @@ def test_file_elements_are_what_spdx_tools_writes(sqlite_db: Database) -> None:
     from spdx_tools.spdx.writer.tagvalue.file_writer import write_file
     from spdx_tools.spdx.writer.tagvalue.tagvalue_writer_helper_functions import write_separator
 
-    from ospo_tui.services.export.common import iter_files, resolve_scope
-    from ospo_tui.services.export.spdx import LicenseRefs, _Text, file_element
+    from ospo_tui.services.export.records import iter_files
+    from ospo_tui.services.export.scope import resolve_scope
+    from ospo_tui.services.export.spdx_files import SpdxText, file_element
+    from ospo_tui.services.export.spdx_licenses import LicenseRefs
 
     reviewed_zlib(sqlite_db)
     converter = FileConverter()
@@ -119,7 +121,7 @@ def test_file_elements_are_what_spdx_tools_writes(sqlite_db: Database) -> None:
     with sqlite_db.reader() as session:
         scope = resolve_scope(session, "zlib", None)
         for tag_value in (False, True):
-            refs, text = LicenseRefs({}), _Text(tag_value)
+            refs, text = LicenseRefs({}), SpdxText(tag_value)
             for record in iter_files(session, scope.scan_id, with_decisions=True):
                 element = file_element(record, refs, text)
                 spdx_file, annotations = element.as_spdx()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ospo_tui.cli import main
 from ospo_tui.db import open_database
 from ospo_tui.models import Scan
+from ospo_tui.services.ingest import content_hash
 from ospo_tui.services.scanning import runner as scan_runner
 from ospo_tui.services.scanning.pool import ScanPool
 from ospo_tui.services.scanning.progress import ScanProgress
@@ -91,7 +92,7 @@ def test_unreadable_binary_and_huge_files_each_get_a_clear_result(
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(scan_runner, "open", refusing_open, raising=False)
+    monkeypatch.setattr(content_hash, "open", refusing_open, raising=False)
     (tree / "blob.bin").write_bytes(os.urandom(65536))
     (tree / "huge.c").write_bytes(b"/* MIT License */\n" + b"int x;\n" * 40000)
     db_path = tmp_path / "review.sqlite"

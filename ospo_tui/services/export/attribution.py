@@ -16,20 +16,15 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from license_expression import ExpressionError, Licensing
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
-from ospo_tui.models import LicenseReference
 from ospo_tui.safe_text import clean
-from ospo_tui.services.export.common import (
-    ExportScope,
-    Progress,
-    catalog_license_text,
-    count_files,
-    iter_files,
-)
+from ospo_tui.services.export.license_texts import catalog_license_text, scan_license_texts
+from ospo_tui.services.export.output import Progress, reporting
+from ospo_tui.services.export.records import count_files, iter_files
+from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.licenses.license_db import license_catalog
 
 _licensing = Licensing()
@@ -63,17 +58,7 @@ class _Texts:
     """License names and texts: the scan's own references first, then ScanCode's database."""
 
     def __init__(self, session: Session, scan_id: int) -> None:
-        self.scan: dict[str, tuple[str | None, str | None]] = {}
-        query = select(
-            LicenseReference.key,
-            LicenseReference.spdx_license_key,
-            LicenseReference.name,
-            LicenseReference.text,
-        ).where(LicenseReference.scan_id == scan_id)
-        for key, spdx_key, name, text in session.execute(query):
-            self.scan[key.lower()] = (name, text)
-            if spdx_key:
-                self.scan.setdefault(spdx_key.lower(), (name, text))
+        self.scan = scan_license_texts(session, scan_id)
 
     def name_and_text(self, key: str) -> tuple[str, str | None]:
         info = license_catalog().get(key)
@@ -91,7 +76,7 @@ def _collect(
     total = count_files(session, scope.scan_id)
     groups: dict[str, _Group] = {}
     tally = _Tally()
-    for done, record in enumerate(iter_files(session, scope.scan_id), start=1):
+    for record in reporting(iter_files(session, scope.scan_id), total, progress, every=1000):
         if not record.is_decided:
             tally.undecided += 1
         elif not record.is_shipped:
@@ -103,10 +88,6 @@ def _collect(
             group.paths.append(record.path)
             holders = record.copyright_values("holder") or record.copyright_values()
             group.holders.update((h, None) for h in holders)
-        if progress and done % 1000 == 0:
-            progress(done, total)
-    if progress:
-        progress(total, total)
     return groups, tally
 
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-import orjson
 from cyclonedx.model import Copyright, HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
@@ -31,14 +30,10 @@ from cyclonedx.output.json import JsonV1Dot6
 from sqlalchemy.orm import Session
 
 from ospo_tui import __version__
-from ospo_tui.services.export.common import (
-    NOT_SHIPPED_TYPES,
-    ExportScope,
-    FileRecord,
-    Progress,
-    count_files,
-    iter_files,
-)
+from ospo_tui.services.export.json_document import json_object
+from ospo_tui.services.export.output import Progress, reporting
+from ospo_tui.services.export.records import NOT_SHIPPED_TYPES, FileRecord, count_files, iter_files
+from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.trail.chain import Actor
 
@@ -207,24 +202,15 @@ def write_cyclonedx(
     head = _head(scope, actor)
     head.pop("components", None)
     head.pop("dependencies", None)
-    out.write("{\n")
-    for key, value in head.items():
-        out.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
-    out.write(' "components": [')
     refs: list[str] = []
-    written = 0
-    for record in iter_files(session, scope.scan_id):
-        element = file_component(record).as_json()
-        out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(element).decode())
-        refs.append(f"file-{record.file_id}")
-        written += 1
-        if progress and written % 500 == 0:
-            progress(written, total)
-    out.write("\n ],\n")
-    # The project is made of its files: one dependency entry naming them all.
-    out.write(' "dependencies": [\n  {"ref": "project", "dependsOn": ')
-    out.write(json.dumps(refs))
-    out.write("}\n ]\n}\n")
-    if progress:
-        progress(written, total)
-    return written
+    with json_object(out) as document:
+        document.members(head)
+        with document.array("components") as components:
+            for record in reporting(iter_files(session, scope.scan_id), total, progress):
+                component = file_component(record)
+                components.add(component.as_json())
+                refs.append(component.bom_ref)
+        # The project is made of its files: one dependency entry naming them all.
+        with document.array("dependencies") as dependencies:
+            dependencies.add_encoded(json.dumps({"ref": ROOT_REF, "dependsOn": refs}))
+    return components.count

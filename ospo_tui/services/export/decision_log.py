@@ -1,4 +1,4 @@
-"""The decision log for auditors: one row per decision event, as CSV or as verifiable JSON.
+"""The decision log's format, and checking an exported JSON log, offline or against the chain.
 
 Each JSON row carries its audit event whole (body, ``prev_hash``, ``hash``), and the document
 carries the chain head at export time, so ``verify_exported_log`` can check a log offline: each
@@ -6,46 +6,28 @@ event's hash is recomputed from its content, consecutive events must link, and e
 field of a row must equal what its hashed event recorded. Private comments are exported only on
 request; events record them only as a SHA-256, so every event is exported whole and re-hashes
 either way, and an exported private comment is checked against its event's digest.
-
-CSV cells that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR) get a
-leading apostrophe.
+``check_against_chain`` adds what only the database can tell.
 """
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import ijson
-import orjson
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
-from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import Reading
-from ospo_tui.services.export.common import (
-    DecisionRecord,
-    ExportScope,
-    MatchEvidence,
-    Progress,
-    count_decisions,
-    iter_decisions,
-    matches_by_file,
-)
-from ospo_tui.services.ingest.importer import file_sha256
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.review.decisions import private_comment_digest
-from ospo_tui.services.trail.chain import Actor, chain_hash, chain_head, event_body
+from ospo_tui.services.trail.chain import chain_hash, event_body
 
 LOG_FORMAT = "ospo-tui-decision-log"
 LOG_VERSION = 1
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # The columns of one row, in CSV order; ``private_comment`` only with --include-private.
 COLUMNS = (
     "event_seq",
@@ -90,159 +72,6 @@ _ROW_IN_EVENT = {
     "event_hash": "hash",
     "prev_hash": "prev_hash",
 }
-
-
-@dataclass(frozen=True)
-class _FileFacts:
-    path: str
-    sha256: str | None
-    detected: str | None
-    evidence: tuple[MatchEvidence, ...]
-
-
-def _pages(
-    session: Session, scope: ExportScope, include_private: bool
-) -> Iterator[list[dict[str, Any]]]:
-    """Rows with their events, a page at a time, oldest decision first."""
-    for decisions in iter_decisions(session, scope):
-        file_ids = list({d.file_id for d in decisions})
-        matches = matches_by_file(session, file_ids)
-        facts = {
-            row[0]: _FileFacts(row[1], row[2], row[3], tuple(matches.get(row[0], ())))
-            for row in session.execute(
-                select(
-                    ScannedFile.id,
-                    ScannedFile.path,
-                    ScannedFile.sha256,
-                    ScannedFile.detected_license_expression_spdx,
-                ).where(ScannedFile.id.in_(file_ids))
-            )
-        }
-        seqs = [d.event_seq for d in decisions if d.event_seq is not None]
-        events = {
-            row["seq"]: dict(row)
-            for row in session.execute(
-                select(*AuditEvent.__table__.columns).where(AuditEvent.seq.in_(seqs))
-            ).mappings()
-        }
-        yield [
-            _row(d, facts[d.file_id], events.get(d.event_seq), include_private) for d in decisions
-        ]
-
-
-def _row(
-    decision: DecisionRecord,
-    facts: _FileFacts,
-    event: dict[str, Any] | None,
-    include_private: bool,
-) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "event_seq": decision.event_seq,
-        "decided_at": event["occurred_at"] if event else decision.created_at,
-        "actor": decision.actor,
-        "role": decision.role,
-        "origin": decision.origin,
-        "bulk_id": decision.bulk_id,
-        "decision_id": decision.id,
-        "supersedes_id": decision.supersedes_id,
-        "reused_from_id": decision.reused_from_id,
-        "path": facts.path,
-        "file_sha256": facts.sha256,
-        "detected_expression": facts.detected,
-        "evidence": [
-            {
-                "license_expression_spdx": m.license_expression_spdx,
-                "rule": m.rule,
-                "score": m.score,
-                "start_line": m.start_line,
-                "end_line": m.end_line,
-            }
-            for m in facts.evidence
-            if not m.is_clue
-        ],
-        "concluded_expression": decision.concluded_expression,
-        "decision_type": decision.decision_type,
-        "reason": decision.reason,
-        "public_note": decision.public_note,
-        "prev_hash": event["prev_hash"] if event else None,
-        "event_hash": event["hash"] if event else None,
-    }
-    if include_private:
-        row["private_comment"] = decision.private_comment
-    if event is not None:
-        row["event"] = event
-    return row
-
-
-def _csv_cell(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    # Shown by `cat` or a spreadsheet, an ESC or bidi mark would act: make it visible (U+FFFD).
-    # The JSON log keeps the exact text for verification.
-    value = clean(value)
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _evidence_text(evidence: list[dict[str, Any]]) -> str:
-    parts = []
-    for m in evidence:
-        score = "" if m["score"] is None else f" score {m['score']:g}"
-        lines = "" if m["start_line"] is None else f" lines {m['start_line']}-{m['end_line']}"
-        parts.append(f"{m['license_expression_spdx']} ({m['rule']}{score}{lines})")
-    return "; ".join(parts)
-
-
-def write_decision_log(
-    session: Session,
-    scope: ExportScope,
-    out: TextIO,
-    *,
-    fmt: str,
-    actor: Actor,
-    include_private: bool = False,
-    progress: Progress | None = None,
-) -> int:
-    """Write the log as ``csv`` or ``json``; returns the number of rows."""
-    total = count_decisions(session, scope)
-    columns = [c for c in COLUMNS if include_private or c != "private_comment"]
-    written = 0
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(columns)
-        for page in _pages(session, scope, include_private):
-            for row in page:
-                row["evidence"] = _evidence_text(row["evidence"])
-                writer.writerow(_csv_cell(row[c]) for c in columns)
-            written += len(page)
-            if progress:
-                progress(written, total)
-        return written
-    if fmt != "json":
-        raise InputError(f"the decision log is written as csv or json, not {fmt!r}")
-    head_seq, head_hash = chain_head(session)
-    header = {
-        "format": LOG_FORMAT,
-        "format_version": LOG_VERSION,
-        "project": scope.project,
-        "scan_id": scope.scan_id,
-        "exported_at": utc_now(),
-        "exported_by": {"name": actor.name, "role": actor.role},
-        "include_private": include_private,
-        "chain_head": {"seq": head_seq, "hash": head_hash},
-        "columns": columns,
-    }
-    out.write(json.dumps(header, ensure_ascii=False, indent=1)[:-2] + ',\n "decisions": [')
-    for page in _pages(session, scope, include_private):
-        for row in page:
-            out.write(("\n  " if written == 0 else ",\n  ") + orjson.dumps(row).decode())
-            written += 1
-        if progress:
-            progress(written, total)
-    out.write(f'\n ],\n "count": {written}\n}}\n')
-    return written
-
-
-# -- offline verification -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

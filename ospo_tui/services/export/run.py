@@ -14,15 +14,8 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
-from ospo_tui.services.export.common import (
-    ExportResult,
-    ExportScope,
-    Progress,
-    atomic_output,
-    record_export,
-    resolve_scope,
-    snapshot_session,
-)
+from ospo_tui.services.export.output import ExportResult, Progress, atomic_output, record_export
+from ospo_tui.services.export.scope import ExportScope, resolve_scope, snapshot_session
 from ospo_tui.services.trail.chain import Actor
 
 
@@ -103,7 +96,7 @@ def _write(
     progress: Progress | None,
 ) -> int:
     if kind == "decision-log":
-        from ospo_tui.services.export.decision_log import write_decision_log
+        from ospo_tui.services.export.decision_log_writer import write_decision_log
 
         return write_decision_log(
             session,

@@ -8,10 +8,10 @@ record and the byte offset.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -19,11 +19,13 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError, OspoError
 from ospo_tui.models import Scan
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.json_nesting import NestingGuard
 from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest, get_or_create_project
@@ -34,6 +36,8 @@ _WANTED = frozenset(
     {"headers", "todo", "license_references", "scancode_version", "scancode_options"}
 )
 _CHUNK = 1 << 18
+# Top-level lists that belong to the scan, not to one file.
+_EXTRAS = ("todo", "license_references")
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
 
@@ -74,14 +78,6 @@ class _CountingReader(io.RawIOBase):
         return len(data)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _is_json_lines(path: Path) -> bool:
     """``--json-lines`` output: a first line holding only ``{"headers": ...}``."""
     with path.open("rb") as handle:
@@ -95,14 +91,11 @@ def _is_json_lines(path: Path) -> bool:
     return isinstance(value, dict) and set(value) == {"headers"}
 
 
-def _stream_document(
-    path: Path, progress: ProgressCallback | None, total: int, state: dict[str, Any]
-) -> Iterator[tuple[str, Any]]:
-    """Yields the wanted top-level values and ("file", entry) per file, in document order."""
-    with path.open("rb") as raw:
-        reader = _CountingReader(raw, progress, total)
-        state["reader"] = reader
-        yield from stream_document(reader, _WANTED, chunk=_CHUNK)
+def _values(reader: _CountingReader, json_lines: bool) -> Iterator[tuple[str, Any]]:
+    """The wanted top-level values and ("file", entry) per file, in document order."""
+    if json_lines:
+        return _stream_json_lines(reader)
+    return stream_document(reader, _WANTED, chunk=_CHUNK)
 
 
 def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
@@ -148,6 +141,122 @@ def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)[:100]
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The file to import, as read before anything is written."""
+
+    path: Path
+    size: int
+    sha256: str
+    json_lines: bool
+
+
+def _checked_source(path: Path, json_lines: bool | None) -> _Source:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise InputError(f"{path}: the file is empty")
+        lines_mode = _is_json_lines(path) if json_lines is None else json_lines
+        return _Source(path, size, file_sha256(path), lines_mode)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _imported_before(session: Session, source: _Source, project: str, force: bool) -> bool:
+    """Whether the same file was imported into ``project`` before; refused unless ``force``."""
+    existing = session.scalar(
+        select(Scan.id)
+        .where(Scan.project_id == get_or_create_project(session, project).id)
+        .where(Scan.input_sha256 == source.sha256, Scan.state == "complete")
+        .limit(1)
+    )
+    if existing is not None and not force:
+        raise InputError(
+            f"{source.path}: this scan was already imported as scan {existing} (use --force to import it again)"
+        )
+    return existing is not None
+
+
+class _ScanFeed:
+    """Hands the streamed values to a ``ScanIngest``, made at the first file from the header
+    values read before it; remembers the last path read, for error messages."""
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        project: str,
+        actor: Actor,
+        source: _Source,
+        root: str | None,
+        label: str,
+    ) -> None:
+        self.session = session
+        self.project = project
+        self.actor = actor
+        self.source = source
+        self.root = root
+        self.label = label
+        self.values: dict[str, Any] = {}
+        self.ingest: ScanIngest | None = None
+        self.last_path = "(none yet)"
+
+    def take(self, kind: str, value: Any) -> None:
+        if kind != "file":
+            self.values[kind] = value
+            if self.ingest is not None and kind in _EXTRAS:
+                _add_extras(self.ingest, kind, value)
+            return
+        if self.ingest is None:
+            self.ingest = self._start()
+        self.ingest.add_file(value)
+        if isinstance(value, dict) and isinstance(value.get("path"), str):
+            self.last_path = value["path"]
+
+    def _start(self) -> ScanIngest:
+        header = _header_from(self.values)
+        header.input_sha256 = self.source.sha256
+        header.root = self.root
+        header.label = self.label
+        ingest = ScanIngest(
+            self.session,
+            project_name=self.project,
+            source="import",
+            header=header,
+            actor=self.actor,
+        )
+        for extra in _EXTRAS:
+            if extra in self.values:
+                _add_extras(ingest, extra, self.values[extra])
+        return ingest
+
+    def finish(self, extra_event: dict[str, Any]) -> ScanIngest:
+        if self.ingest is None:
+            raise InputError("the scan lists no files")
+        self.ingest.finish(extra_event=extra_event)
+        return self.ingest
+
+
+@contextmanager
+def _named_errors(path: Path, feed: _ScanFeed, reader: _CountingReader) -> Iterator[None]:
+    """Any failure as one line naming the file and how far the import got."""
+    try:
+        yield
+    except JsonSyntaxError as exc:
+        raise InputError(f"{path}: {exc} (last file read: {feed.last_path})") from None
+    except OspoError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+    except DBAPIError as exc:
+        raise InputError(
+            f"{path}: the database refused a value (last file read: {feed.last_path}): "
+            f"{_first_line(exc.orig or exc)}"
+        ) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: near byte {reader.offset}: {_first_line(exc)}") from None
+
+
 def import_scan_file(
     db: Database,
     path: str | os.PathLike[str],
@@ -162,82 +271,20 @@ def import_scan_file(
 ) -> ImportResult:
     """Import one ScanCode output file into ``project`` in a single transaction."""
     require(db, actor, "import", str(path))
-    source = Path(path)
-    if not source.is_file():
-        raise InputError(f"{source}: no such file")
-    try:
-        total = source.stat().st_size
-        if total == 0:
-            raise InputError(f"{source}: the file is empty")
-        input_sha256 = file_sha256(source)
-        lines_mode = _is_json_lines(source) if json_lines is None else json_lines
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read: {exc.strerror}") from None
-
+    source = _checked_source(Path(path), json_lines)
     with db.session() as session:
-        existing = session.scalar(
-            select(Scan.id)
-            .where(Scan.project_id == get_or_create_project(session, project).id)
-            .where(Scan.input_sha256 == input_sha256, Scan.state == "complete")
-            .limit(1)
+        forced = _imported_before(session, source, project, force)
+        label = label or source.path.name
+        feed = _ScanFeed(
+            session, project=project, actor=actor, source=source, root=root, label=label
         )
-        if existing is not None and not force:
-            raise InputError(
-                f"{source}: this scan was already imported as scan {existing} (use --force to import it again)"
-            )
-        state: dict[str, Any] = {}
-        with source.open("rb") as raw:
-            if lines_mode:
-                state["reader"] = _CountingReader(raw, progress, total)
-                stream = _stream_json_lines(state["reader"])
-            else:
-                stream = _stream_document(source, progress, total, state)
-            ingest = None
-            values: dict[str, Any] = {}
-            last_path = "(none yet)"
-            try:
-                for kind, value in stream:
-                    if kind != "file":
-                        values[kind] = value
-                        if ingest is not None and kind in ("todo", "license_references"):
-                            _add_extras(ingest, kind, value)
-                        continue
-                    if ingest is None:
-                        header = _header_from(values)
-                        header.input_sha256 = input_sha256
-                        header.root = root
-                        header.label = label or source.name
-                        ingest = ScanIngest(
-                            session,
-                            project_name=project,
-                            source="import",
-                            header=header,
-                            actor=actor,
-                        )
-                        for extra in ("todo", "license_references"):
-                            if extra in values:
-                                _add_extras(ingest, extra, values[extra])
-                    ingest.add_file(value)
-                    if isinstance(value, dict) and isinstance(value.get("path"), str):
-                        last_path = value["path"]
-                if ingest is None:
-                    raise InputError("the scan lists no files")
-                scan = ingest.finish(
-                    extra_event={"file": source.name, "forced": force and existing is not None}
-                )
-            except JsonSyntaxError as exc:
-                raise InputError(f"{source}: {exc} (last file read: {last_path})") from None
-            except OspoError as exc:
-                raise type(exc)(f"{source}: {exc}") from None
-            except DBAPIError as exc:
-                raise InputError(
-                    f"{source}: the database refused a value (last file read: {last_path}): "
-                    f"{_first_line(exc.orig or exc)}"
-                ) from None
-            except (UnicodeDecodeError, ValueError) as exc:
-                raise InputError(
-                    f"{source}: near byte {state['reader'].offset}: {_first_line(exc)}"
-                ) from None
+        with source.path.open("rb") as raw:
+            reader = _CountingReader(raw, progress, source.size)
+            with _named_errors(source.path, feed, reader):
+                for kind, value in _values(reader, source.json_lines):
+                    feed.take(kind, value)
+                ingest = feed.finish({"file": source.path.name, "forced": forced})
+        scan = ingest.scan
         return ImportResult(
             scan_id=scan.id,
             project=project,
@@ -246,7 +293,7 @@ def import_scan_file(
             detections=scan.detections_count,
             matches=scan.matches_count,
             copyrights=scan.copyrights_count,
-            synthetic_dirs=getattr(ingest, "synthetic_dirs", 0),
+            synthetic_dirs=ingest.synthetic_dirs,
         )
 
 

@@ -18,21 +18,10 @@ from typing import Any
 import orjson
 
 from ospo_tui.errors import InputError
+from ospo_tui.services.ingest.file_flags import FILE_FLAGS
 from ospo_tui.services.licenses.expressions import combine_and, license_keys, scancode_to_spdx
 
 _HEX = re.compile("[0-9a-fA-F]+")
-FILE_FLAGS = (
-    "is_binary",
-    "is_text",
-    "is_archive",
-    "is_media",
-    "is_source",
-    "is_script",
-    "is_legal",
-    "is_readme",
-    "is_manifest",
-    "is_key_file",
-)
 
 
 @dataclass

@@ -30,16 +30,17 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
+from ospo_tui.services.ingest.file_flags import FILE_FLAGS
+from ospo_tui.services.ingest.review_items import review_item_row
 from ospo_tui.services.ingest.row_ids import RowIds
 from ospo_tui.services.ingest.scancode_format import (
-    FILE_FLAGS,
+    DetectionRow,
     FileRecord,
+    MatchRow,
     clean_text,
     parse_file,
-    record_license_keys,
 )
 from ospo_tui.services.licenses.license_db import license_catalog
-from ospo_tui.services.policy.priority import Findings, rank
 from ospo_tui.services.policy.versions import policy_in_force, settle_policy
 from ospo_tui.services.trail.chain import Actor, append_event
 
@@ -57,6 +58,17 @@ class ScanHeader:
     finished_at: str | None = None
     input_sha256: str | None = None
     label: str | None = None
+
+
+def _detection_row(detection: DetectionRow, file_id: int, position: int) -> dict[str, Any]:
+    return {
+        "file_id": file_id,
+        "identifier": detection.identifier,
+        "license_expression": detection.license_expression,
+        "license_expression_spdx": detection.license_expression_spdx,
+        "is_clue": detection.is_clue,
+        "position": position,
+    }
 
 
 def get_or_create_project(session: Session, name: str) -> Project:
@@ -126,6 +138,7 @@ class ScanIngest:
             "errors": 0,
         }
         self.after_file_batch: list[Callable[[int], None]] = []
+        self.synthetic_dirs = 0  # parent directories the scan did not list (set by finish)
 
     # -- input ----------------------------------------------------------------------------------
 
@@ -184,64 +197,63 @@ class ScanIngest:
             raise InputError(
                 f"the scan lists the path {self._duplicate_path(records)!r} twice"
             ) from exc
-        detection_rows: list[dict[str, Any]] = []
-        detection_owner: list[tuple[int, list[Any]]] = []
+        detections: list[tuple[dict[str, Any], list[MatchRow]]] = []
         copyright_rows: list[dict[str, Any]] = []
         review_rows: list[dict[str, Any]] = []
         for record, file_id in zip(records, file_ids, strict=True):
-            for position, detection in enumerate(record.detections):
-                detection_rows.append(
-                    {
-                        "file_id": file_id,
-                        "identifier": detection.identifier,
-                        "license_expression": detection.license_expression,
-                        "license_expression_spdx": detection.license_expression_spdx,
-                        "is_clue": detection.is_clue,
-                        "position": position,
-                    }
-                )
-                detection_owner.append((file_id, detection.matches))
-            for kind, value, start, end in record.copyrights:
-                copyright_rows.append(
-                    {
-                        "file_id": file_id,
-                        "kind": kind,
-                        "value": value,
-                        "start_line": start,
-                        "end_line": end,
-                    }
-                )
-                self.counts["copyrights"] += kind == "copyright"
-            for todo_id in record.todo_ids:
-                self._todo_files.append((todo_id, file_id))
+            detections.extend(
+                (_detection_row(detection, file_id, position), detection.matches)
+                for position, detection in enumerate(record.detections)
+            )
+            copyright_rows.extend(self._copyright_rows(record, file_id))
+            self._todo_files.extend((todo_id, file_id) for todo_id in record.todo_ids)
             if record.is_file:
-                review_rows.append(self._review_row(record, file_id))
-        match_rows: list[dict[str, Any]] = []
-        if detection_rows:
-            detection_ids = self._detection_ids.take(len(detection_rows))
-            for detection_id, row in zip(detection_ids, detection_rows, strict=True):
-                row["id"] = detection_id
-            self._insert(LicenseDetection, detection_rows)
-            for detection_id, row, (file_id, matches) in zip(
-                detection_ids, detection_rows, detection_owner, strict=True
-            ):
-                if not row["is_clue"]:
-                    self.counts["matches"] += len(matches)
-                for position, match in enumerate(matches):
-                    match_rows.append(
-                        {
-                            **match.__dict__,
-                            "detection_id": detection_id,
-                            "file_id": file_id,
-                            "position": position,
-                        }
-                    )
-        self.counts["detections"] += sum(1 for d in detection_rows if not d["is_clue"])
-        self._insert(LicenseMatch, match_rows)
+                review_rows.append(
+                    review_item_row(record, file_id, self.scan, self.catalog, self.policy)
+                )
+        self._insert_findings(detections)
         self._insert(CopyrightStatement, copyright_rows)
         self._insert(ReviewItem, review_rows)
         for hook in self.after_file_batch:
             hook(len(records))
+
+    def _copyright_rows(self, record: FileRecord, file_id: int) -> list[dict[str, Any]]:
+        rows = []
+        for kind, value, start, end in record.copyrights:
+            rows.append(
+                {
+                    "file_id": file_id,
+                    "kind": kind,
+                    "value": value,
+                    "start_line": start,
+                    "end_line": end,
+                }
+            )
+            self.counts["copyrights"] += kind == "copyright"
+        return rows
+
+    def _insert_findings(self, detections: list[tuple[dict[str, Any], list[MatchRow]]]) -> None:
+        """Detections get their ids first, so that each match row can point at its detection."""
+        if not detections:
+            return
+        match_rows: list[dict[str, Any]] = []
+        ids = self._detection_ids.take(len(detections))
+        for detection_id, (row, matches) in zip(ids, detections, strict=True):
+            row["id"] = detection_id
+            if not row["is_clue"]:
+                self.counts["detections"] += 1
+                self.counts["matches"] += len(matches)
+            match_rows.extend(
+                {
+                    **match.__dict__,
+                    "detection_id": detection_id,
+                    "file_id": row["file_id"],
+                    "position": position,
+                }
+                for position, match in enumerate(matches)
+            )
+        self._insert(LicenseDetection, [row for row, _ in detections])
+        self._insert(LicenseMatch, match_rows)
 
     def _insert_files(self, records: list[FileRecord]) -> list[int]:
         rows = []
@@ -294,43 +306,6 @@ class ScanIngest:
             .limit(1)
         )
         return existing or "?"
-
-    def _review_row(self, record: FileRecord, file_id: int) -> dict[str, Any]:
-        matches = [m for d in record.detections for m in d.matches]
-        scores = [m.score for m in matches if m.score is not None]
-        coverages = [m.match_coverage for m in matches if m.match_coverage is not None]
-        has_todo = bool(record.todo_ids)
-        # The policy judges the same text as the queue re-ranking does (policy_queue).
-        judged = record.columns["detected_license_expression"]
-        if judged is None:
-            judged = record.columns["detected_license_expression_spdx"]
-        findings = Findings(
-            license_keys=record_license_keys(record),
-            min_score=min(scores) if scores else None,
-            min_coverage=min(coverages) if coverages else None,
-            has_todo=has_todo,
-            has_errors=bool(record.scan_errors),
-            expression=judged,
-        )
-        priority, reason = rank(findings, self.catalog, self.policy)
-        return {
-            "file_id": file_id,
-            "scan_id": self.scan.id,
-            "project_id": self.project.id,
-            "path": record.path,
-            "state": "open",
-            "needs_review": bool(record.detections or has_todo or record.scan_errors),
-            "priority": priority,
-            "priority_reason": reason,
-            "policy_alert": self.policy.alert(judged),
-            "policy_version": self.policy.version,
-            "detected_expression": record.columns["detected_license_expression"],
-            "detected_spdx": record.columns["detected_license_expression_spdx"],
-            "best_score": max(scores) if scores else None,
-            "has_todo": has_todo,
-            "version": 1,
-            "updated_at": self.scan.created_at,
-        }
 
     def _fill_parent_dirs(self) -> None:
         missing = sorted(self._parents_needed - self._dirs_seen)

@@ -17,6 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ospo_tui.services.ingest.file_flags import INFO_FLAGS
+
 # Part of every cache key: bump it when the shape of a cached result changes.
 RESULT_LAYOUT_VERSION = 1
 DEFAULT_TIMEOUT = 120.0
@@ -42,12 +44,7 @@ _INFO_KEYS = (
     "mime_type",
     "file_type",
     "programming_language",
-    "is_binary",
-    "is_text",
-    "is_archive",
-    "is_media",
-    "is_source",
-    "is_script",
+    *INFO_FLAGS,
 )
 
 
@@ -142,8 +139,8 @@ def scan_file(location: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]
     entry: dict[str, Any] = {"type": "file"}
     for key in _INFO_KEYS:
         entry[key] = results.get(key)
-    for key in ("is_binary", "is_text", "is_archive", "is_media", "is_source", "is_script"):
-        entry[key] = bool(entry[key])
+    for flag in INFO_FLAGS:
+        entry[flag] = bool(entry[flag])
     entry["detected_license_expression"] = results.get("detected_license_expression")
     entry["detected_license_expression_spdx"] = results.get("detected_license_expression_spdx")
     entry["license_detections"] = results.get("license_detections") or []

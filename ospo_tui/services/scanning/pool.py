@@ -3,7 +3,7 @@
 ``concurrent.futures`` and ``multiprocessing.Pool`` cannot stop one runaway task without breaking
 or stalling the whole pool. Here each worker runs one task at a time; a task that outlives its
 hard limit gets its worker killed and replaced, and is reported as failed. Workers fork from a
-fork server that has already loaded ScanCode's license index (see ``scan_preload``).
+fork server that has already loaded ScanCode's license index (see ``preload``).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def stop_fork_server() -> None:
     open for up to two seconds after the scan is over (a ``| tail`` would wait for it). A later
     pool starts a new one. ``ForkServer._stop`` is what CPython's own tests use (3.8 to 3.13).
     """
-    server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+    server = multiprocessing.forkserver._forkserver
     pid = getattr(server, "_forkserver_pid", None)
     stop = getattr(server, "_stop", None)
     if pid is None or stop is None:
@@ -127,7 +127,7 @@ class ScanPool:
         for connection in wait([w.connection for w in self._workers], timeout):
             worker = by_connection[id(connection)]
             try:
-                status, task_id, payload = worker.connection.recv()  # type: ignore[union-attr]
+                status, task_id, payload = worker.connection.recv()
             except (EOFError, OSError):
                 if not worker.ready:
                     raise OspoError(

@@ -8,38 +8,30 @@ file maps paths to cached results, so memory stays flat however large the tree.
 
 from __future__ import annotations
 
-import hashlib
-import heapq
 import os
 import posixpath
-import re
-import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
-
-import orjson
+from typing import Any
 
 from ospo_tui.clock import utc_now
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest
-from ospo_tui.services.licenses.license_db import license_catalog, scancode_version
+from ospo_tui.services.licenses.license_db import scancode_version
+from ospo_tui.services.scanning.assembly import add_files, add_license_references
 from ospo_tui.services.scanning.cache import (
     ResultCache,
     cache_key,
     derived_key,
     options_fingerprint,
 )
-from ospo_tui.services.scanning.engine import (
-    DEFAULT_TIMEOUT,
-    REFERENCES_KEY,
-    SCAN_OPTIONS,
-    fill_from_file,
-)
-from ospo_tui.services.scanning.pool import PoolEvent, ScanPool
+from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT, REFERENCES_KEY, SCAN_OPTIONS
+from ospo_tui.services.scanning.jobs import Job, JobQueue
+from ospo_tui.services.scanning.manifest import Manifest
+from ospo_tui.services.scanning.pool import PoolEvent
 from ospo_tui.services.scanning.progress import ProgressCallback, ScanProgress
 from ospo_tui.services.scanning.tree import SourceTree, TreeEntry
 from ospo_tui.services.trail.chain import Actor
@@ -49,9 +41,7 @@ HASH_BATCH = 200
 MAX_BACKLOG = 2000
 CACHE_BATCH = 100
 CACHE_FLUSH_SECONDS = 2.0
-ASSEMBLY_BATCH = 500
 _PROGRESS_EVERY = 0.2
-_EXPRESSION_WORDS = re.compile(r"[^\s()]+")
 
 
 @dataclass
@@ -78,47 +68,8 @@ class ScanSummary:
     workers_killed: int
 
 
-@dataclass
-class _Job:
-    """One distinct content to scan (or set of references to resolve) and the paths waiting on it."""
-
-    key: str
-    kind: str
-    args: tuple[Any, ...]
-    paths: list[str]
-    size: int = 0
-
-
-class _Manifest:
-    """path → cached result key, or the whole entry when it is not cacheable (errors)."""
-
-    def __init__(self) -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()
-        self.count = 0
-
-    def add(self, path: str, key: str | None = None, entry: dict[str, Any] | None = None) -> None:
-        self._file.write(orjson.dumps({"p": path, "k": key, "e": entry}) + b"\n")
-        self.count += 1
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
-            yield orjson.loads(line)
-        self._file.seek(0, os.SEEK_END)
-
-    def close(self) -> None:
-        self._file.close()
-
-
 def _error_entry(message: str, **info: Any) -> dict[str, Any]:
     return {"type": "file", **info, "scan_errors": [message]}
-
-
-def _hash(location: str) -> tuple[str, int]:
-    with open(location, "rb") as handle:
-        digest = hashlib.file_digest(handle, "sha256")
-    return digest.hexdigest(), os.path.getsize(location)
 
 
 class ScanRun:
@@ -144,19 +95,13 @@ class ScanRun:
         self.fingerprint = options_fingerprint()
         self.progress = ScanProgress()
         self.skipped: list[TreeEntry] = []
-        self.manifest = _Manifest()
+        self.manifest = Manifest()
         self.referencing: list[tuple[str, str]] = []  # (path, key) whose result cites other files
         self.overrides: dict[str, str] = {}  # path → key of its references-resolved result
-        self._pool: ScanPool | None = None
-        self._jobs: dict[int, _Job] = {}
-        self._next_job_id = 0
-        # largest first, so no big file is left to run alone at the end
-        self._queue: list[tuple[int, int]] = []  # heap of (-size, job id)
-        self._by_key: dict[str, int] = {}
+        self.jobs = JobQueue(request.processes, request.timeout)
         self._to_store: dict[str, dict[str, Any]] = {}
         self._last_store = time.monotonic()
         self._started = time.monotonic()
-        self._scan_started: float | None = None
         self._last_report = 0.0
 
     # -- progress -------------------------------------------------------------------------------
@@ -164,54 +109,23 @@ class ScanRun:
     def _report(self, force: bool = False) -> None:
         now = time.monotonic()
         self.progress.elapsed = now - self._started
-        if self._scan_started is not None:
-            self.progress.scan_elapsed = now - self._scan_started
+        if self.jobs.pool_started_at is not None:
+            self.progress.scan_elapsed = now - self.jobs.pool_started_at
         if self.on_progress and (force or now - self._last_report >= _PROGRESS_EVERY):
             self._last_report = now
             self.on_progress(self.progress)
 
     # -- pool -----------------------------------------------------------------------------------
 
-    def _pool_started(self) -> ScanPool:
-        if self._pool is None:
-            hard_limit = self.request.timeout * 1.5 + 10
-            self._pool = ScanPool(self.request.processes, hard_limit).__enter__()
-            self._scan_started = time.monotonic()
-        return self._pool
-
-    def _enqueue(self, job: _Job) -> None:
-        waiting = self._by_key.get(job.key)
-        if waiting is not None:  # same content elsewhere in the tree: scan it once
-            self._jobs[waiting].paths.extend(job.paths)
-            return
-        self._next_job_id += 1
-        job_id = self._next_job_id
-        self._jobs[job_id] = job
-        self._by_key[job.key] = job_id
-        heapq.heappush(self._queue, (-job.size, job_id))
-        # start loading the license index now, while the rest of the tree is hashed
-        self._pool_started()
-
     def _pump(self, wait: float) -> None:
-        """Hand queued jobs to idle workers and take in whatever has finished."""
-        if not self._jobs:
-            self._report()
-            return
-        pool = self._pool_started()
-        while self._queue and pool.idle():
-            job_id = self._queue[0][1]
-            job = self._jobs[job_id]
-            if not pool.submit(job_id, job.kind, job.args):
-                break
-            heapq.heappop(self._queue)
-        for event in pool.poll(wait):
-            self._finished(event)
-        self._store_results()
+        """Keep the workers busy and take in whatever has finished."""
+        if self.jobs:
+            for job, event in self.jobs.pump(wait):
+                self._finished(job, event)
+            self._store_results()
         self._report()
 
-    def _finished(self, event: PoolEvent) -> None:
-        job = self._jobs.pop(event.task_id)
-        del self._by_key[job.key]
+    def _finished(self, job: Job, event: PoolEvent) -> None:
         if event.ok:
             result = event.result
         else:
@@ -261,7 +175,8 @@ class ScanRun:
         keyed: list[tuple[TreeEntry, str, int]] = []
         for entry in batch:
             try:
-                sha256, size = _hash(entry.location)
+                sha256 = file_sha256(entry.location)
+                size = os.path.getsize(entry.location)
             except OSError as exc:
                 message = f"ERROR: cannot read file: {exc.strerror or exc}"
                 self.manifest.add(entry.path, entry=_error_entry(message))
@@ -297,15 +212,15 @@ class ScanRun:
             else:
                 timeout = self.request.timeout
                 args = (entry.location, timeout)
-                self._enqueue(_Job(key, "scan", args, [entry.path], size))
+                self.jobs.add(Job(key, "scan", args, [entry.path], size))
 
     def _scan(self) -> None:
         self.progress.phase = "scanning"
         files = (entry for entry in self.tree.walk() if not entry.skipped)
         exhausted = False
-        while not exhausted or self._jobs:
+        while not exhausted or self.jobs:
             # A bounded backlog: wide enough to schedule big files first, never the whole tree.
-            if not exhausted and len(self._queue) < MAX_BACKLOG:
+            if not exhausted and self.jobs.waiting < MAX_BACKLOG:
                 batch = [entry for _, entry in zip(range(HASH_BATCH), files, strict=False)]
                 exhausted = len(batch) < HASH_BATCH
                 self._scan_batch(batch)
@@ -356,29 +271,15 @@ class ScanRun:
             parts = [key, f"{root}/{path}", *sorted(f"{c}={k}" for c, k in found_keys.items())]
             resolved_key = derived_key("references", parts)
             args = (own[key], f"{root}/{path}", root, candidates)
-            self._enqueue(_Job(resolved_key, "resolve", args, [path]))
-        queued = [self._jobs[job_id] for _, job_id in self._queue]
-        found = self.cache.known([job.key for job in queued])
-        for job in queued:
-            if job.key in found:
-                for path in job.paths:
-                    self.overrides[path] = job.key
-                del self._jobs[self._by_key.pop(job.key)]
-        self._queue = [(size, i) for size, i in self._queue if i in self._jobs]
-        heapq.heapify(self._queue)
-        while self._jobs:
+            self.jobs.add(Job(resolved_key, "resolve", args, [path]))
+        found = self.cache.known([job.key for job in self.jobs.queued()])
+        for job in self.jobs.withdraw(lambda job: job.key in found):
+            self.overrides.update(dict.fromkeys(job.paths, job.key))
+        while self.jobs:
             self._pump(0.1)
         self._store_results(force=True)
 
-    def _publish(self, started_at: str) -> int:
-        """Write the whole scan in one transaction, reading results back from the cache."""
-        self.progress.phase = "saving"
-        self._report(force=True)
-        if self.manifest.count == 0:
-            raise InputError(
-                f"{self.request.root}: no files to scan "
-                f"({len(self.skipped)} skipped, excludes: {self.request.excludes or 'none'})"
-            )
+    def _header(self, started_at: str) -> ScanHeader:
         options = {
             "input": [str(self.tree.root)],
             **SCAN_OPTIONS,
@@ -387,7 +288,7 @@ class ScanRun:
             "--max-size": str(self.request.max_size),
             "--exclude": list(self.request.excludes),
         }
-        header = ScanHeader(
+        return ScanHeader(
             tool_name="scancode-toolkit",
             tool_version=scancode_version(),
             output_format_version="4.1.0",
@@ -398,8 +299,17 @@ class ScanRun:
             input_sha256=None,
             label=self.request.label or f"scan of {self.tree.root}",
         )
-        license_keys: set[str] = set()
-        root = self.tree.name
+
+    def _publish(self, started_at: str) -> int:
+        """Write the whole scan in one transaction, reading results back from the cache."""
+        self.progress.phase = "saving"
+        self._report(force=True)
+        if self.manifest.count == 0:
+            raise InputError(
+                f"{self.request.root}: no files to scan "
+                f"({len(self.skipped)} skipped, excludes: {self.request.excludes or 'none'})"
+            )
+        header = self._header(started_at)
         with self.db.session() as session:
             ingest = ScanIngest(
                 session,
@@ -408,33 +318,10 @@ class ScanRun:
                 header=header,
                 actor=self.actor,
             )
-            for lines in _chunks(iter(self.manifest), ASSEMBLY_BATCH):
-                keys = [self.overrides.get(line["p"], line["k"]) for line in lines if line["k"]]
-                results = self.cache.load(session, keys)
-                for line in lines:
-                    path = line["p"]
-                    if line["e"] is not None:
-                        content = line["e"]
-                    else:
-                        content = results[self.overrides.get(path, line["k"])]
-                    entry = _file_entry(path, content)
-                    fill_from_file(entry, f"{root}/{path}")
-                    license_keys.update(_license_keys(entry))
-                    ingest.add_file(entry)
-            catalog = license_catalog()
-            for key in sorted(license_keys):
-                info = catalog.get(key)
-                if info is None:
-                    continue
-                ingest.add_license_reference(
-                    {
-                        "key": info.key,
-                        "spdx_license_key": info.spdx_license_key,
-                        "name": info.name,
-                        "category": info.category,
-                        "text": catalog.license_text(info.key),
-                    }
-                )
+            keys = add_files(
+                ingest, session, self.cache, self.manifest, self.overrides, self.tree.name
+            )
+            add_license_references(ingest, keys)
             scan = ingest.finish(
                 extra_event={
                     "root": str(self.tree.root),
@@ -454,8 +341,7 @@ class ScanRun:
             self._resolve_references()
             scan_id = self._publish(started_at)
         finally:
-            if self._pool is not None:
-                self._pool.close()
+            self.jobs.close()
             self.manifest.close()
         self.progress.phase = "done"
         self._report(force=True)
@@ -468,19 +354,8 @@ class ScanRun:
             errors=self.progress.errors,
             skipped=self.skipped,
             seconds=time.monotonic() - self._started,
-            workers_killed=self._pool.killed if self._pool else 0,
+            workers_killed=self.jobs.workers_killed,
         )
-
-
-def _chunks(lines: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for line in lines:
-        chunk.append(line)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _reference_candidates(path: str, name: str) -> list[str]:
@@ -491,33 +366,6 @@ def _reference_candidates(path: str, name: str) -> list[str]:
     parent = posixpath.dirname(path)
     beside = posixpath.join(parent, cleaned) if parent else cleaned
     return [beside] if beside == cleaned else [beside, cleaned]
-
-
-def _file_entry(path: str, content: dict[str, Any]) -> dict[str, Any]:
-    """Put the place-dependent fields back, in the order the ScanCode CLI writes them."""
-    name = posixpath.basename(path)
-    base_name, extension = posixpath.splitext(name)
-    entry: dict[str, Any] = {
-        "path": path,
-        "type": "file",
-        "name": name,
-        "base_name": base_name,
-        "extension": extension,
-    }
-    entry.update({k: v for k, v in content.items() if k not in entry and k != REFERENCES_KEY})
-    entry.setdefault("scan_errors", [])
-    return entry
-
-
-def _license_keys(entry: dict[str, Any]) -> set[str]:
-    keys: set[str] = set()
-    matches = [m for d in entry.get("license_detections") or [] for m in d.get("matches") or []]
-    for match in matches + list(entry.get("license_clues") or []):
-        expression = match.get("license_expression") or ""
-        for word in _EXPRESSION_WORDS.findall(expression):
-            if word.upper() not in ("AND", "OR", "WITH"):
-                keys.add(word)
-    return keys
 
 
 def run_scan(

@@ -1,61 +1,33 @@
-"""What every export shares: scope, streamed reads of files and decisions, atomic output, audit.
+"""What exports read: a scan's files with their findings and decisions, and its decisions.
 
 A 100k-file export must stay within flat memory, so reads page through the scan by path (keyset
 pagination on the ``files (scan_id, path)`` index) and yield small frozen records, never ORM
 objects; the matches, copyrights and decisions of one page are fetched with one query each.
-Output goes to a temporary file beside the target that replaces it only when complete, so a
-killed export never leaves a partial file behind.
 """
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, TextIO, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ospo_tui.db import Database
-from ospo_tui.errors import InputError
 from ospo_tui.models import (
     CopyrightStatement,
     Decision,
     LicenseDetection,
     LicenseMatch,
-    Project,
     ReviewItem,
     ScannedFile,
 )
-from ospo_tui.services.ingest.importer import file_sha256
-from ospo_tui.services.licenses.license_db import license_catalog
-from ospo_tui.services.review.catalog import resolve_scan
-from ospo_tui.services.trail.chain import Actor, append_event
+from ospo_tui.services.export.scope import ExportScope
 
 # Decision types that take a file out of the release: no attribution is owed for it.
 NOT_SHIPPED_TYPES = frozenset({"irrelevant", "do_not_use", "non_functional"})
 # A decision that asks for discussion concludes nothing yet.
 UNCONCLUDED_TYPES = frozenset({"to_discuss"})
 PAGE_SIZE = 2000
-
-Progress = Callable[[int, int], None]  # (done, total)
-
-
-@dataclass(frozen=True)
-class ExportScope:
-    """The project and scan an export covers."""
-
-    project_id: int
-    project: str
-    scan_id: int
-    scan_label: str | None
-    tool_name: str | None
-    tool_version: str | None
-    scan_created_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,50 +110,6 @@ class FileRecord:
 
     def copyright_values(self, kind: str = "copyright") -> list[str]:
         return list(dict.fromkeys(c.value for c in self.copyrights if c.kind == kind))
-
-
-def catalog_license_text(key: str) -> str | None:
-    """The license text from ScanCode's database; None when it holds only metadata."""
-    text = license_catalog().license_text(key)
-    # A .LICENSE file without a body comes back as its YAML front matter.
-    if not text or not text.strip() or text.startswith("---"):
-        return None
-    return text
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    kind: str
-    format: str
-    path: Path
-    sha256: str
-    rows: int
-    size: int
-    event_seq: int
-
-
-def resolve_scope(session: Session, project: str | None, scan_id: int | None) -> ExportScope:
-    scan = resolve_scan(session, project, scan_id)
-    name = session.scalar(select(Project.name).where(Project.id == scan.project_id))
-    return ExportScope(
-        project_id=scan.project_id,
-        project=name or "",
-        scan_id=scan.id,
-        scan_label=scan.label,
-        tool_name=scan.tool_name,
-        tool_version=scan.tool_version,
-        scan_created_at=scan.created_at,
-    )
-
-
-@contextmanager
-def snapshot_session(db: Database) -> Iterator[Session]:
-    """One read transaction for the whole export, so every page sees the same state.
-
-    ``Database.reader`` is that snapshot on both backends, and takes no write lock on SQLite.
-    """
-    with db.reader() as session:
-        yield session
 
 
 def count_files(session: Session, scan_id: int) -> int:
@@ -368,90 +296,3 @@ def count_decisions(session: Session, scope: ExportScope) -> int:
         )
         or 0
     )
-
-
-# Raw in JSON strings but acted on by terminals and editors: DEL, C1 controls, line and
-# paragraph separators, bidi marks. JSON encoders already escape the C0 controls.
-_RAW_IN_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
-
-
-class _InertJson:
-    """Writes JSON text with those characters as \\uXXXX escapes: the same JSON value (hashes
-    over parsed values still match), but a file nothing can act on when it is shown."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-
-    def write(self, text: str) -> int:
-        return self._out.write(_RAW_IN_JSON.sub(_json_escape, text))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._out, name)
-
-
-@contextmanager
-def atomic_output(
-    target: Path, *, newline: str | None = None, json_text: bool = False
-) -> Iterator[TextIO]:
-    """A text file that appears at ``target`` only once completely written.
-
-    ``json_text``: the writer produces JSON; control and bidi characters get escaped."""
-    target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        if target.is_dir():
-            raise InputError(f"{target}: is a directory")
-        if not target.parent.is_dir():
-            raise InputError(f"{target.parent}: no such directory")
-        handle = tmp.open("w", encoding="utf-8", newline=newline)
-    except OSError as exc:
-        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with handle:
-            yield cast(TextIO, _InertJson(handle)) if json_text else handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:  # disk full, target became a directory...
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def record_export(
-    db: Database,
-    actor: Actor,
-    *,
-    kind: str,
-    fmt: str,
-    scope: ExportScope,
-    target: Path,
-    rows: int,
-    extra: dict[str, Any] | None = None,
-) -> ExportResult:
-    """The ``export.<kind>`` audit event, holding the SHA-256 of the file as written."""
-    digest = file_sha256(target)
-    size = target.stat().st_size
-    payload = {
-        "kind": kind,
-        "format": fmt,
-        "project": scope.project,
-        "scan_id": scope.scan_id,
-        "file": target.name,
-        "sha256": digest,
-        "bytes": size,
-        "rows": rows,
-        **(extra or {}),
-    }
-    with db.session() as session:
-        event = append_event(
-            session, actor, f"export.{kind}", "scan", scope.scan_id, payload, scope.project_id
-        )
-        seq = event.seq
-    return ExportResult(kind, fmt, target, digest, rows, size, seq)

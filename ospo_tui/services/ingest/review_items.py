@@ -1,0 +1,56 @@
+"""The review item each scanned file gets: whether it needs review, its priority, its alert.
+
+The queue's order starts here: the file's findings (license keys, lowest score and coverage,
+todo items, scan errors) are ranked against the license catalog and the policy in force.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ospo_tui.models import Scan
+from ospo_tui.services.ingest.scancode_format import FileRecord, record_license_keys
+from ospo_tui.services.licenses.license_db import LicenseCatalog
+from ospo_tui.services.policy.priority import Findings, rank
+from ospo_tui.services.policy.rules import LicensePolicy
+
+
+def review_item_row(
+    record: FileRecord, file_id: int, scan: Scan, catalog: LicenseCatalog, policy: LicensePolicy
+) -> dict[str, Any]:
+    """The ``review_items`` row of one regular file of ``scan``."""
+    matches = [m for d in record.detections for m in d.matches]
+    scores = [m.score for m in matches if m.score is not None]
+    coverages = [m.match_coverage for m in matches if m.match_coverage is not None]
+    has_todo = bool(record.todo_ids)
+    # The policy judges the same text as the queue re-ranking does (policy_queue).
+    judged = record.columns["detected_license_expression"]
+    if judged is None:
+        judged = record.columns["detected_license_expression_spdx"]
+    findings = Findings(
+        license_keys=record_license_keys(record),
+        min_score=min(scores) if scores else None,
+        min_coverage=min(coverages) if coverages else None,
+        has_todo=has_todo,
+        has_errors=bool(record.scan_errors),
+        expression=judged,
+    )
+    priority, reason = rank(findings, catalog, policy)
+    return {
+        "file_id": file_id,
+        "scan_id": scan.id,
+        "project_id": scan.project_id,
+        "path": record.path,
+        "state": "open",
+        "needs_review": bool(record.detections or has_todo or record.scan_errors),
+        "priority": priority,
+        "priority_reason": reason,
+        "policy_alert": policy.alert(judged),
+        "policy_version": policy.version,
+        "detected_expression": record.columns["detected_license_expression"],
+        "detected_spdx": record.columns["detected_license_expression_spdx"],
+        "best_score": max(scores) if scores else None,
+        "has_todo": has_todo,
+        "version": 1,
+        "updated_at": scan.created_at,
+    }
