@@ -5,7 +5,6 @@ Engines are built on demand (never at import time) so tests and the CLI can poin
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,8 +16,8 @@ from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
 from ospo_tui.errors import InputError
+from ospo_tui.settings import current_settings
 
-DB_ENV_VAR = "OSPO_TUI_DB"
 APP_NAME = "ospo-tui"
 
 
@@ -32,7 +31,7 @@ def resolve_db_url(explicit: str | None = None) -> str:
 
     A bare filesystem path is accepted and turned into a SQLite URL.
     """
-    raw = explicit or os.environ.get(DB_ENV_VAR) or str(default_db_path())
+    raw = explicit or current_settings().db_url or str(default_db_path())
     if "://" not in raw:
         return URL.create(
             "sqlite", database=str(Path(raw).expanduser().absolute())

@@ -104,3 +104,16 @@ def test_a_layer_breaking_import_is_caught(
     assert result.returncode == 1, result.stdout
     broken_lines = [text for text in result.stdout.splitlines() if text.endswith(" BROKEN")]
     assert any(broken in text for text in broken_lines), result.stdout
+
+
+def test_environment_is_read_only_by_the_settings_module() -> None:
+    """One settings object: no other module reads ``os.environ`` for an ``OSPO_TUI_`` name."""
+    readers = []
+    for folder in ("ospo_tui", "screens", "models"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "data" in path.relative_to(ROOT).parts or path.name == "settings.py":
+                continue
+            source = path.read_text()
+            if "environ" in source or "getenv" in source:
+                readers.append(str(path.relative_to(ROOT)))
+    assert readers == [], readers

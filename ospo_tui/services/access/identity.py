@@ -6,7 +6,6 @@ The first person to use a new database becomes its admin, so a fresh workbench i
 from __future__ import annotations
 
 import getpass
-import os
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,13 +17,12 @@ from ospo_tui.models import Member
 from ospo_tui.safe_text import clean
 from ospo_tui.services.access.roles import GUEST_ROLE
 from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, append_event
-
-USER_ENV_VAR = "OSPO_TUI_USER"
+from ospo_tui.settings import current_settings
 
 
 def resolve_user_name(explicit: str | None = None) -> str:
     """``--user`` wins, then ``OSPO_TUI_USER``, then the OS account; checked like any name."""
-    name = explicit or os.environ.get(USER_ENV_VAR)
+    name = explicit or current_settings().user
     if not name:
         try:
             name = getpass.getuser()

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import platformdirs
 
+from ospo_tui.settings import current_settings
+
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---(?:\n|\Z)", re.DOTALL)
 COPYLEFT_CATEGORIES = frozenset({"Copyleft", "Copyleft Limited"})
-CATALOG_ENV_VAR = "OSPO_TUI_LICENSE_CATALOG"
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,9 @@ def scancode_version() -> str:
 
 
 def _catalog_path() -> Path:
-    override = os.environ.get(CATALOG_ENV_VAR)
-    if override:
-        return Path(override)
+    override = current_settings().license_catalog
+    if override is not None:
+        return override
     cache_dir = Path(platformdirs.user_cache_dir("ospo-tui"))
     return cache_dir / f"license-catalog-{scancode_version()}.json"
 
