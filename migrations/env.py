@@ -24,7 +24,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    engine = config.attributes.get("engine") or create_engine(config.get_main_option("url"))
+    engine = config.attributes.get("engine") or create_engine(config.get_main_option("url") or "")
     connection = config.attributes.get("connection")
     if connection is not None:
         _run(connection)

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 config="$PWD/pyproject.toml"
 site="$(mktemp -d "${TMPDIR:-/tmp}/ospo-lint.XXXXXX")"
 trap 'rm -rf "$site"' EXIT
-python -m pip install --quiet --no-deps --no-build-isolation --target "$site" . 2>/dev/null
+bash scripts/install_copy.sh "$site"
 cd "$site"
 PYTHONPATH="$site" python -c 'import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())' --config "$config" "$@" 2>&1 | grep -v "option .config. is deprecated"

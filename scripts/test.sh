@@ -17,7 +17,7 @@ fi
 
 ruff check ospo_tui screens models migrations tests benchmarks
 ruff format --check ospo_tui screens models migrations tests benchmarks
-mypy
+bash scripts/typecheck.sh
 bash scripts/lint_imports.sh
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a pass.

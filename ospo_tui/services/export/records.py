@@ -209,8 +209,10 @@ def matches_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[Matc
             LicenseMatch.position,
         )
     )
-    for file_id, *values in session.execute(query):
-        found.setdefault(file_id, []).append(MatchEvidence(*values))
+    for file_id, expression, spdx, rule, score, start, end, is_clue in session.execute(query):
+        found.setdefault(file_id, []).append(
+            MatchEvidence(expression, spdx, rule, score, start, end, is_clue)
+        )
     return found
 
 
@@ -227,8 +229,8 @@ def copyrights_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[C
         .where(CopyrightStatement.file_id.in_(ids))
         .order_by(CopyrightStatement.file_id, CopyrightStatement.id)
     )
-    for file_id, *values in session.execute(query):
-        found.setdefault(file_id, []).append(CopyrightFinding(*values))
+    for file_id, kind, value, start, end in session.execute(query):
+        found.setdefault(file_id, []).append(CopyrightFinding(kind, value, start, end))
     return found
 
 

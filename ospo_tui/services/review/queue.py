@@ -7,7 +7,7 @@ Order is (priority, path, id); a page continues after the last key of the previo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
     Boolean,
@@ -192,7 +192,10 @@ def _names_license(key: str) -> ColumnElement[bool]:
     )
 
 
-def _filtered(query: Select[Any], flt: QueueFilter) -> Select[Any]:
+Ts = TypeVarTuple("Ts")  # a query keeps its column types through the filters
+
+
+def _filtered(query: Select[*Ts], flt: QueueFilter) -> Select[*Ts]:
     query = query.where(ReviewItem.scan_id == flt.scan_id)
     if not flt.include_all:
         query = query.where(ReviewItem.needs_review.is_(True))
