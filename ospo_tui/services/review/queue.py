@@ -7,7 +7,7 @@ Order is (priority, path, id); a page continues after the last key of the previo
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, TypeVarTuple
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -192,10 +192,12 @@ def _names_license(key: str) -> ColumnElement[bool]:
     )
 
 
-Ts = TypeVarTuple("Ts")  # a query keeps its column types through the filters
+
+# Any columns: the same filters narrow the queue's rows and its counts.
+AnySelect = Select[*tuple[Any, ...]]
 
 
-def _filtered(query: Select[*Ts], flt: QueueFilter) -> Select[*Ts]:
+def _filtered(query: AnySelect, flt: QueueFilter) -> AnySelect:
     query = query.where(ReviewItem.scan_id == flt.scan_id)
     if not flt.include_all:
         query = query.where(ReviewItem.needs_review.is_(True))
