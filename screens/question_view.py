@@ -25,15 +25,15 @@ from ospo_tui.screens.question_actions import message_dialog, record
 from ospo_tui.screens.queue_table import STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.access.roles import require
-from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.inspector import FileReview, load_file_review
+from ospo_tui.services.review.question_threads import QuestionThread, QuestionView, question_thread
 from ospo_tui.services.review.queue import QueueFilter, QueueRow
 
 QUESTION_STYLES = {"open": "bold magenta", "answered": "bold green", "resolved": "dim"}
 KIND_STYLES = {"ask": "magenta", "answer": "green", "reopen": "yellow", "resolve": "dim"}
 
 
-def thread_text(thread: q.QuestionThread) -> Text:
+def thread_text(thread: QuestionThread) -> Text:
     """Every message, oldest first; bodies are shown literally (never markup)."""
     text = Text()
     for number, message in enumerate(thread.messages):
@@ -89,7 +89,7 @@ class QuestionScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, thread: q.QuestionThread, review: FileReview) -> None:
+        def __init__(self, thread: QuestionThread, review: FileReview) -> None:
             super().__init__()
             self.thread = thread
             self.review = review
@@ -97,7 +97,7 @@ class QuestionScreen(Screen[None]):
     def __init__(self, question_id: int) -> None:
         super().__init__()
         self.question_id = question_id
-        self.thread: q.QuestionThread | None = None
+        self.thread: QuestionThread | None = None
         self.loads = 0
 
     def compose(self) -> ComposeResult:
@@ -122,7 +122,7 @@ class QuestionScreen(Screen[None]):
     def load(self) -> None:
         worker = get_current_worker()
         try:
-            thread = q.question_thread(database(self.app), acting_actor(self.app), self.question_id)
+            thread = question_thread(database(self.app), acting_actor(self.app), self.question_id)
             with database(self.app).read_session() as session:
                 review = load_file_review(session, thread.question.review_item_id)
         except OspoError as err:
@@ -180,7 +180,7 @@ class QuestionScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------
 
-    def _after(self, view: q.QuestionView) -> None:
+    def _after(self, view: QuestionView) -> None:
         if view.id == self.question_id:
             self.load()
 

@@ -30,7 +30,6 @@ from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.common import (
-    DecisionRecord,
     ExportScope,
     MatchEvidence,
     Progress,
@@ -39,7 +38,8 @@ from ospo_tui.services.export.common import (
     matches_by_file,
 )
 from ospo_tui.services.ingest.importer import file_sha256
-from ospo_tui.services.review.decisions import private_comment_digest
+from ospo_tui.services.review.decision_fields import private_comment_digest
+from ospo_tui.services.review.decision_records import DecisionRecord
 from ospo_tui.services.trail.chain import Actor, chain_hash, chain_head, event_body
 
 LOG_FORMAT = "ospo-tui-decision-log"

@@ -66,7 +66,6 @@ from ospo_tui.errors import InputError
 from ospo_tui.models import LicenseReference, ScannedFile
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.common import (
-    DecisionRecord,
     ExportScope,
     FileRecord,
     Progress,
@@ -76,6 +75,7 @@ from ospo_tui.services.export.common import (
 )
 from ospo_tui.services.licenses.expressions import scancode_to_spdx
 from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.services.review.decision_records import DecisionRecord
 from ospo_tui.services.trail.chain import Actor
 
 _TOKEN = re.compile(r"[^\s()]+")

@@ -14,7 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import AuditEvent, Project, Question, ReviewItem
-from ospo_tui.services.review.decisions import CLEARED, DECISION_TYPES
+from ospo_tui.services.review.decision_fields import CLEARED, DECISION_TYPES
 
 
 @dataclass(frozen=True)
