@@ -57,13 +57,9 @@ class DecisionFields:
 
     def as_payload(self) -> dict[str, Any]:
         """The values an audit event records: the private comment only as its digest."""
-        return {
-            "concluded_expression": self.concluded_expression,
-            "decision_type": self.decision_type,
-            "reason": self.reason,
-            "public_note": self.public_note,
-            "private_comment_sha256": private_comment_digest(self.private_comment),
-        }
+        values = self.as_columns()
+        comment = values.pop("private_comment")
+        return {**values, "private_comment_sha256": private_comment_digest(comment)}
 
 
 def private_comment_digest(comment: str | None) -> str | None:

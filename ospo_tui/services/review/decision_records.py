@@ -7,7 +7,8 @@ describe the same thing. Records are frozen and slotted: exports stream 100k of 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -62,46 +63,14 @@ class DecisionRecord:
     @classmethod
     def from_row(cls, row: Any) -> DecisionRecord:
         """From a result row that selected ``DECISION_COLUMNS`` (other columns are ignored)."""
-        return cls(
-            id=row.id,
-            review_item_id=row.review_item_id,
-            file_id=row.file_id,
-            concluded_expression=row.concluded_expression,
-            decision_type=row.decision_type,
-            reason=row.reason,
-            public_note=row.public_note,
-            private_comment=row.private_comment,
-            origin=row.origin,
-            bulk_id=row.bulk_id,
-            actor=row.actor,
-            role=row.role,
-            created_at=row.created_at,
-            event_seq=row.event_seq,
-            supersedes_id=row.supersedes_id,
-            reused_from_id=row.reused_from_id,
-            findings_hash=row.findings_hash,
-        )
+        return cls(*_RECORD_VALUES(row))
 
 
-DECISION_COLUMNS = (
-    Decision.id,
-    Decision.review_item_id,
-    Decision.file_id,
-    Decision.concluded_expression,
-    Decision.decision_type,
-    Decision.reason,
-    Decision.public_note,
-    Decision.private_comment,
-    Decision.origin,
-    Decision.bulk_id,
-    Decision.actor,
-    Decision.role,
-    Decision.created_at,
-    Decision.event_seq,
-    Decision.supersedes_id,
-    Decision.reused_from_id,
-    Decision.findings_hash,
-)
+# Every field of a record is the decision column of the same name: one list, not two to keep
+# in step.
+_RECORD_FIELDS = tuple(f.name for f in fields(DecisionRecord))
+_RECORD_VALUES = attrgetter(*_RECORD_FIELDS)
+DECISION_COLUMNS = tuple(getattr(Decision, name) for name in _RECORD_FIELDS)
 
 
 def get_decision(session: Session, decision_id: int | None) -> DecisionRecord | None:

@@ -176,21 +176,23 @@ def inbox(db: Database, actor: Actor) -> list[QuestionView]:
     return list_questions(db, actor, inbox_filter(actor))
 
 
-def get_question(db: Database, actor: Actor, question_id: int) -> QuestionView:
-    require(db, actor, "read", f"question {question_id}")
-    with db.session() as session:
-        found = _views(session, QuestionFilter(limit=1), question_id)
+def _one_view(session: Session, question_id: int) -> QuestionView:
+    found = _views(session, QuestionFilter(limit=1), question_id)
     if not found:
         raise NotFoundError(f"no question {question_id}")
     return found[0]
 
 
+def get_question(db: Database, actor: Actor, question_id: int) -> QuestionView:
+    require(db, actor, "read", f"question {question_id}")
+    with db.session() as session:
+        return _one_view(session, question_id)
+
+
 def question_thread(db: Database, actor: Actor, question_id: int) -> QuestionThread:
     require(db, actor, "read", f"question {question_id}")
     with db.session() as session:
-        found = _views(session, QuestionFilter(limit=1), question_id)
-        if not found:
-            raise NotFoundError(f"no question {question_id}")
+        view = _one_view(session, question_id)
         messages = [
             _message(m)
             for m in session.scalars(
@@ -199,7 +201,7 @@ def question_thread(db: Database, actor: Actor, question_id: int) -> QuestionThr
                 .order_by(QuestionMessage.id)
             )
         ]
-    return QuestionThread(found[0], messages)
+    return QuestionThread(view, messages)
 
 
 def questions_on_item(db: Database, actor: Actor, review_item_id: int) -> list[QuestionView]:
