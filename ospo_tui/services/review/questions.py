@@ -8,7 +8,9 @@ The file's review state follows its questions: asking (or reopening) puts the fi
 "question" state, so the queue's "question asked" filter shows it; once no question on the file
 is open any more (answered or resolved), the file goes back to "open", into the reviewer's queue,
 and the answered question waits in the reviewer's inbox. A file decided while its question was
-still open stays decided.
+still open stays decided. Those rules, and the version-checked write that moves the file, are
+``item_state``'s, the same as for decisions. Reading threads is ``question_threads``; finding
+the file and detection a question is about, ``question_subjects``.
 """
 
 from __future__ import annotations
