@@ -16,7 +16,6 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -163,6 +162,10 @@ def bulk_decision_count(session: Session, bulk_id: str) -> int:
     return session.scalar(select(func.count()).where(Decision.bulk_id == bulk_id)) or 0
 
 
+# (decision id, review item id, superseded decision id, event seq) of one decision of a bulk
+_BulkRow = Row[int, int, int | None, int | None]
+
+
 def undo_bulk(
     db: Database, actor: Actor, bulk_id: str, *, skip_changed: bool = False
 ) -> BulkResult:
@@ -204,7 +207,7 @@ def _undo(
     return BulkResult(undo_id, len(changes), skipped)
 
 
-def _bulk_decisions(session: Session, bulk_id: str) -> Sequence[Row[Any]]:
+def _bulk_decisions(session: Session, bulk_id: str) -> Sequence[_BulkRow]:
     """The decisions a bulk wrote (id, item, superseded decision, event), or why it cannot be
     undone."""
     undone = session.execute(
@@ -227,7 +230,7 @@ def _bulk_decisions(session: Session, bulk_id: str) -> Sequence[Row[Any]]:
 
 def _restoring(
     session: Session,
-    current: list[Row[Any]],
+    current: list[_BulkRow],
     items: dict[int, ItemSnapshot],
     bulk_id: str,
     undo_id: str,
