@@ -26,6 +26,12 @@ from ospo_tui.services.access.identity import resolve_actor
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.question_threads import (
+    QuestionFilter,
+    inbox,
+    list_questions,
+    question_thread,
+)
 from ospo_tui.services.trail.chain import Actor
 
 INBOX_TARGET = 0.1  # seconds: the inbox must feel instant
@@ -122,14 +128,14 @@ def main() -> None:
                 _timed(lambda: q.answer(db, ed, next(answered), "Yes."), args.ops),
                 None,
             ),
-            ("engineer inbox", _timed(lambda: q.inbox(db, ed), 20), INBOX_TARGET),
-            ("reviewer inbox", _timed(lambda: q.inbox(db, rita), 20), INBOX_TARGET),
-            ("admin inbox (500 newest)", _timed(lambda: q.inbox(db, ADMIN), 20), INBOX_TARGET),
+            ("engineer inbox", _timed(lambda: inbox(db, ed), 20), INBOX_TARGET),
+            ("reviewer inbox", _timed(lambda: inbox(db, rita), 20), INBOX_TARGET),
+            ("admin inbox (500 newest)", _timed(lambda: inbox(db, ADMIN), 20), INBOX_TARGET),
             (
                 "questions --mine --state open",
                 _timed(
-                    lambda: q.list_questions(
-                        db, ed, q.QuestionFilter(states=("open",), involving=ed.name)
+                    lambda: list_questions(
+                        db, ed, QuestionFilter(states=("open",), involving=ed.name)
                     ),
                     20,
                 ),
@@ -137,7 +143,7 @@ def main() -> None:
             ),
             (
                 "thread of one question",
-                _timed(lambda: q.question_thread(db, ed, asked[0]), 20),
+                _timed(lambda: question_thread(db, ed, asked[0]), 20),
                 INBOX_TARGET,
             ),
         ]

@@ -32,15 +32,13 @@ from ospo_tui.services.review.bulk import (
     preview_bulk,
 )
 from ospo_tui.services.review.decision_context import DecisionContext, decision_context
-from ospo_tui.services.review.decisions import (
+from ospo_tui.services.review.decision_fields import (
     DECISION_TYPES,
     REASONS,
-    DecisionConflict,
     DecisionFields,
-    DecisionResult,
-    decide,
     validate_fields,
 )
+from ospo_tui.services.review.decisions import DecisionConflict, DecisionResult, decide
 from ospo_tui.services.review.queue import QueueFilter
 
 SCOPE_FILE = "file"

@@ -20,7 +20,14 @@ from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_actor
 from ospo_tui.screens.messages import database, notify_safe
 from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
-from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.question_threads import (
+    QUESTION_ANSWERED,
+    QUESTION_OPEN,
+    QuestionFilter,
+    QuestionView,
+    inbox_filter,
+    list_questions,
+)
 from ospo_tui.services.trail.chain import Actor
 
 INBOX_TITLES = {
@@ -50,7 +57,7 @@ class InboxScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, actor: Actor, views: list[q.QuestionView]) -> None:
+        def __init__(self, actor: Actor, views: list[QuestionView]) -> None:
             super().__init__()
             self.actor = actor
             self.views = views
@@ -58,7 +65,7 @@ class InboxScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.show_all = False
-        self.views: list[q.QuestionView] = []
+        self.views: list[QuestionView] = []
         self.loads = 0
 
     def compose(self) -> ComposeResult:
@@ -78,11 +85,11 @@ class InboxScreen(Screen[None]):
         try:
             actor = reading_actor(self.app)
             flt = (
-                q.QuestionFilter(states=(q.QUESTION_OPEN, q.QUESTION_ANSWERED))
+                QuestionFilter(states=(QUESTION_OPEN, QUESTION_ANSWERED))
                 if self.show_all
-                else q.inbox_filter(actor)
+                else inbox_filter(actor)
             )
-            views = q.list_questions(database(self.app), actor, flt)
+            views = list_questions(database(self.app), actor, flt)
         except OspoError as err:
             self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
             return

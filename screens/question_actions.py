@@ -18,8 +18,10 @@ from ospo_tui.screens.question_dialog import MessageDraft, QuestionDialog
 from ospo_tui.services.access.members import list_members
 from ospo_tui.services.access.roles import allowed, check
 from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.question_subjects import detections_of
+from ospo_tui.services.review.question_threads import QUESTION_OPEN, QuestionView, questions_on_item
 
-Done = Callable[[q.QuestionView], None]
+Done = Callable[[QuestionView], None]
 
 _TITLES = {
     "answer": "Answer question {id} from {asked_by}",
@@ -38,7 +40,7 @@ def _in_thread(app: App[object], work: Callable[[], None]) -> None:
     app.run_worker(guarded, thread=True, group="questions", exit_on_error=False)
 
 
-def _changed(app: App[object], view: q.QuestionView, note: str, done: Done | None) -> None:
+def _changed(app: App[object], view: QuestionView, note: str, done: Done | None) -> None:
     notify_safe(app, note)
     app.review_item_changed(view.review_item_id)  # type: ignore[attr-defined]
     if done is not None:
@@ -58,7 +60,7 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
                     "no engineer is a member yet: an admin adds one with "
                     "ospo-tui members add NAME --role engineer"
                 )
-            detections = [(d.label, d.id) for d in q.detections_of(db, actor, review_item_id)]
+            detections = [(d.label, d.id) for d in detections_of(db, actor, review_item_id)]
             dialog = QuestionDialog("Ask an engineer about this file", path, engineers, detections)
             app.call_from_thread(
                 app.push_screen, dialog, lambda draft: _send_ask(app, review_item_id, draft)
@@ -69,8 +71,8 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
             return
         waiting = [
             view
-            for view in q.questions_on_item(db, actor, review_item_id)
-            if view.state == q.QUESTION_OPEN and view.assigned_to == actor.name
+            for view in questions_on_item(db, actor, review_item_id)
+            if view.state == QUESTION_OPEN and view.assigned_to == actor.name
         ]
         if not waiting:
             raise OspoError(f"no open question on {path} is assigned to {actor.name}")
@@ -100,7 +102,7 @@ def _send_ask(app: App[object], review_item_id: int, draft: MessageDraft | None)
 
 
 def message_dialog(
-    app: App[object], kind: str, view: q.QuestionView, done: Done | None = None
+    app: App[object], kind: str, view: QuestionView, done: Done | None = None
 ) -> None:
     """Write an answer, comment or reopening reason for ``view`` (call on the UI thread)."""
     title = _TITLES[kind].format(id=view.id, asked_by=view.asked_by)

@@ -25,16 +25,16 @@ from ospo_tui.screens.question_actions import message_dialog, record
 from ospo_tui.screens.queue_table import STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.access.reading import reading
-from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.decisions import may_decide
 from ospo_tui.services.review.inspector import FileReview, load_file_review
+from ospo_tui.services.review.question_threads import QuestionThread, QuestionView, question_thread
 from ospo_tui.services.review.queue import QueueFilter, QueueRow
 
 QUESTION_STYLES = {"open": "bold magenta", "answered": "bold green", "resolved": "dim"}
 KIND_STYLES = {"ask": "magenta", "answer": "green", "reopen": "yellow", "resolve": "dim"}
 
 
-def thread_text(thread: q.QuestionThread) -> Text:
+def thread_text(thread: QuestionThread) -> Text:
     """Every message, oldest first; bodies are shown literally (never markup)."""
     text = Text()
     for number, message in enumerate(thread.messages):
@@ -90,7 +90,7 @@ class QuestionScreen(Screen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, thread: q.QuestionThread, review: FileReview) -> None:
+        def __init__(self, thread: QuestionThread, review: FileReview) -> None:
             super().__init__()
             self.thread = thread
             self.review = review
@@ -98,7 +98,7 @@ class QuestionScreen(Screen[None]):
     def __init__(self, question_id: int) -> None:
         super().__init__()
         self.question_id = question_id
-        self.thread: q.QuestionThread | None = None
+        self.thread: QuestionThread | None = None
         self.loads = 0
 
     def compose(self) -> ComposeResult:
@@ -124,7 +124,7 @@ class QuestionScreen(Screen[None]):
         worker = get_current_worker()
         try:
             db, actor = database(self.app), reading_actor(self.app)
-            thread = q.question_thread(db, actor, self.question_id)
+            thread = question_thread(db, actor, self.question_id)
             item_id = thread.question.review_item_id
             with reading(db, actor, f"review item {item_id}") as snapshot:
                 review = load_file_review(snapshot, item_id)
@@ -183,7 +183,7 @@ class QuestionScreen(Screen[None]):
 
     # -- actions -------------------------------------------------------------------------------
 
-    def _after(self, view: q.QuestionView) -> None:
+    def _after(self, view: QuestionView) -> None:
         if view.id == self.question_id:
             self.load()
 

@@ -14,12 +14,9 @@ from ospo_tui.errors import InputError, PermissionDenied
 from ospo_tui.models import Decision, ReviewItem
 from ospo_tui.services.licenses.spdx_validation import complete_last_token, normalise_spdx
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, undo_bulk
-from ospo_tui.services.review.decisions import (
-    DECISION_TYPES,
-    DecisionConflict,
-    current_decision,
-    decide,
-)
+from ospo_tui.services.review.decision_fields import DECISION_TYPES
+from ospo_tui.services.review.decision_records import current_decision
+from ospo_tui.services.review.decisions import DecisionConflict, decide
 from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import SCANCODE_FIXTURES
 from tests.decision_helpers import (

@@ -11,10 +11,10 @@ from ospo_tui.models import Decision, Scan
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, undo_bulk
-from ospo_tui.services.review.decisions import STALE_REASON, decide
+from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.history import file_history
 from ospo_tui.services.review.questions import ask
-from ospo_tui.services.review.reuse import stale_difference
+from ospo_tui.services.review.reuse import STALE_REASON, stale_difference
 from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import admin_reading
 from tests.decision_helpers import BOB, RITA, ZLIB, events, import_zlib, item, payload, rescan

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ospo_tui.errors import InputError
 from ospo_tui.services.licenses.spdx_validation import completion_names, normalise_spdx
-from ospo_tui.services.review.decisions import validate_fields
+from ospo_tui.services.review.decision_fields import validate_fields
 
 OUTCOMES: Counter[str] = Counter()
 

@@ -26,6 +26,7 @@ from ospo_tui.services.access.identity import resolve_actor
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.question_threads import QuestionFilter, get_question, list_questions
 from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import admin_reading
 from tests.tui_support import import_sample, screen_text, settle
@@ -86,7 +87,7 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             assert any(m.startswith("question 1 asked to ed") for m in notifications(app))
 
     asyncio.run(reviewer_asks())
-    (question,) = q.list_questions(db, RITA, q.QuestionFilter())
+    (question,) = list_questions(db, RITA, QuestionFilter())
     assert (question.state, question.asked_by, question.assigned_to) == ("open", "rita", "ed")
     assert question.path == asked["path"]
     assert question.detection_id is None  # the whole file, the dialog's default
@@ -215,7 +216,7 @@ def test_engineer_answers_from_the_file_view_with_source_and_findings(team_db: D
             assert "open questions assigned to you: 0" in screen_text(app)
 
     asyncio.run(engineer_answers())
-    view = q.get_question(db, RITA, asked.id)
+    view = get_question(db, RITA, asked.id)
     assert view.state == "answered" and view.item_state == "open"
     assert view.last_message is not None and view.last_message.body == "Vendored from upstream."
 
@@ -241,7 +242,7 @@ def test_auditor_asking_from_the_queue_is_refused_and_audited(team_db: Database)
             )
         ).all()
     assert refused == ["ask"]
-    assert q.list_questions(team_db, ALICE, q.QuestionFilter()) == []
+    assert list_questions(team_db, ALICE, QuestionFilter()) == []
 
 
 def test_engineer_answers_with_a_from_the_queue(team_db: Database) -> None:
@@ -273,6 +274,6 @@ def test_engineer_answers_with_a_from_the_queue(team_db: Database) -> None:
             assert app.screen.query_one(QueueTable).current.state == "open"  # type: ignore[union-attr]
 
     asyncio.run(engineer_answers())
-    view = q.get_question(team_db, RITA, asked.id)
+    view = get_question(team_db, RITA, asked.id)
     assert view.state == "answered"
     assert view.last_message is not None and view.last_message.body == "No, written here."

@@ -15,6 +15,18 @@ from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError, PermissionDenied
 from ospo_tui.models import AuditEvent, QuestionMessage, ReviewItem
 from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.question_subjects import (
+    detections_of,
+    find_detection,
+    find_review_item,
+)
+from ospo_tui.services.review.question_threads import (
+    QuestionFilter,
+    get_question,
+    inbox,
+    list_questions,
+    question_thread,
+)
 from ospo_tui.services.review.queue import QueueFilter, queue_page
 from ospo_tui.services.trail.chain import verify_chain
 from tests.conftest import admin_reading
@@ -70,23 +82,23 @@ def test_round_trip_moves_the_file_through_the_queue_and_audits_every_step(
     with admin_reading(db) as snapshot:
         in_question = queue_page(snapshot, QueueFilter(scan_id=team.scan_id, states=("question",)))
     assert [row.path for row in in_question] == [team.path]
-    assert [v.id for v in q.inbox(db, ENGINEER)] == [asked.id]
-    assert q.inbox(db, OTHER_ENGINEER) == []
-    assert q.inbox(db, REVIEWER) == []
+    assert [v.id for v in inbox(db, ENGINEER)] == [asked.id]
+    assert inbox(db, OTHER_ENGINEER) == []
+    assert inbox(db, REVIEWER) == []
 
     answered = q.answer(db, ENGINEER, asked.id, ANSWER)
     assert answered.state == "answered"
     assert answered.item_state == "open"  # back in the reviewer's queue
     assert item_state(db, team.item_id) == ("open", version + 2)
-    assert q.inbox(db, ENGINEER) == []
-    (waiting,) = q.inbox(db, REVIEWER)
+    assert inbox(db, ENGINEER) == []
+    (waiting,) = inbox(db, REVIEWER)
     assert waiting.id == asked.id
     assert waiting.last_message is not None
     assert (waiting.last_message.kind, waiting.last_message.body) == ("answer", ANSWER)
 
     q.comment(db, REVIEWER, asked.id, "Thanks: which wheel?")
     q.comment(db, ENGINEER, asked.id, "The manylinux one.")
-    assert q.get_question(db, REVIEWER, asked.id).state == "answered"
+    assert get_question(db, REVIEWER, asked.id).state == "answered"
 
     assert q.resolve(db, REVIEWER, asked.id).state == "resolved"
     assert item_state(db, team.item_id)[0] == "open"
@@ -94,7 +106,7 @@ def test_round_trip_moves_the_file_through_the_queue_and_audits_every_step(
     assert reopened.state == "open"
     assert item_state(db, team.item_id)[0] == "question"
 
-    thread = q.question_thread(db, AUDITOR, asked.id)
+    thread = question_thread(db, AUDITOR, asked.id)
     assert [(m.kind, m.author, m.role) for m in thread.messages] == [
         ("ask", "rita", "reviewer"),
         ("answer", "ed", "engineer"),
@@ -134,7 +146,7 @@ def test_messages_are_append_only(db: Database, team: Team) -> None:
                 .where(QuestionMessage.question_id == asked.id)
                 .values(body="rewritten")
             )
-    assert q.question_thread(db, REVIEWER, asked.id).messages[0].body == QUESTION
+    assert question_thread(db, REVIEWER, asked.id).messages[0].body == QUESTION
 
 
 def test_the_file_waits_until_every_question_on_it_is_answered(db: Database, team: Team) -> None:
@@ -146,7 +158,7 @@ def test_the_file_waits_until_every_question_on_it_is_answered(db: Database, tea
     assert item_state(db, team.item_id)[0] == "question"
     q.resolve(db, REVIEWER, second.id, "Found it myself in the git history.")
     assert item_state(db, team.item_id)[0] == "open"
-    assert [v.id for v in q.list_questions(db, AUDITOR, q.QuestionFilter(states=("open",)))] == []
+    assert [v.id for v in list_questions(db, AUDITOR, QuestionFilter(states=("open",)))] == []
 
 
 def test_a_file_decided_while_its_question_was_open_stays_decided(db: Database, team: Team) -> None:
@@ -155,7 +167,7 @@ def test_a_file_decided_while_its_question_was_open_stays_decided(db: Database, 
         s.execute(update(ReviewItem).where(ReviewItem.id == team.item_id).values(state="decided"))
     q.answer(db, ENGINEER, asked.id, ANSWER)
     assert item_state(db, team.item_id)[0] == "decided"
-    assert [v.id for v in q.inbox(db, REVIEWER)] == [asked.id]
+    assert [v.id for v in inbox(db, REVIEWER)] == [asked.id]
 
 
 def test_bad_questions_are_refused_and_change_nothing(db: Database, team: Team) -> None:
@@ -175,7 +187,7 @@ def test_bad_questions_are_refused_and_change_nothing(db: Database, team: Team) 
     with pytest.raises(ConflictError, match="changed since you opened it"):
         q.ask(db, REVIEWER, team.item_id, "ed", QUESTION, expected_version=before[1] - 1)
     assert item_state(db, team.item_id) == before
-    assert q.list_questions(db, AUDITOR, q.QuestionFilter()) == []
+    assert list_questions(db, AUDITOR, QuestionFilter()) == []
     assert events(db, "question.") == []
 
 
@@ -185,7 +197,7 @@ def test_only_the_assignee_or_an_admin_answers(db: Database, team: Team) -> None
         q.answer(db, OTHER_ENGINEER, asked.id, "I think so")
     assert denied_events(db, "answer") == 1
     q.comment(db, OTHER_ENGINEER, asked.id, "ed wrote that part.")
-    assert q.get_question(db, REVIEWER, asked.id).state == "open"
+    assert get_question(db, REVIEWER, asked.id).state == "open"
     assert q.answer(db, ADMIN, asked.id, "Answered by the admin.").state == "answered"
 
 
@@ -205,33 +217,33 @@ def test_state_rules(db: Database, team: Team) -> None:
     with pytest.raises(NotFoundError, match="no question 424242"):
         q.answer(db, ENGINEER, 424242, "x")
     with pytest.raises(InputError, match="unknown question state"):
-        q.list_questions(db, REVIEWER, q.QuestionFilter(states=("closed",)))
+        list_questions(db, REVIEWER, QuestionFilter(states=("closed",)))
 
 
 def test_listing_filters(db: Database, team: Team) -> None:
     a = q.ask(db, REVIEWER, team.item_id, "ed", "one")
     b = q.ask(db, ADMIN, team.other_item_id, "eve", "two")
     q.answer(db, OTHER_ENGINEER, b.id, "done")
-    ids = lambda flt: {v.id for v in q.list_questions(db, AUDITOR, flt)}  # noqa: E731
-    assert ids(q.QuestionFilter()) == {a.id, b.id}
-    assert ids(q.QuestionFilter(involving="ed")) == {a.id}
-    assert ids(q.QuestionFilter(involving="root")) == {b.id}
-    assert ids(q.QuestionFilter(states=("answered",))) == {b.id}
-    assert ids(q.QuestionFilter(project="zlib")) == {a.id, b.id}
-    assert ids(q.QuestionFilter(project="other")) == set()
-    assert ids(q.QuestionFilter(review_item_id=team.other_item_id)) == {b.id}
-    assert {v.id for v in q.inbox(db, ADMIN)} == {a.id, b.id}
+    ids = lambda flt: {v.id for v in list_questions(db, AUDITOR, flt)}  # noqa: E731
+    assert ids(QuestionFilter()) == {a.id, b.id}
+    assert ids(QuestionFilter(involving="ed")) == {a.id}
+    assert ids(QuestionFilter(involving="root")) == {b.id}
+    assert ids(QuestionFilter(states=("answered",))) == {b.id}
+    assert ids(QuestionFilter(project="zlib")) == {a.id, b.id}
+    assert ids(QuestionFilter(project="other")) == set()
+    assert ids(QuestionFilter(review_item_id=team.other_item_id)) == {b.id}
+    assert {v.id for v in inbox(db, ADMIN)} == {a.id, b.id}
 
 
 def test_find_review_item_by_full_path_or_unique_ending(db: Database, team: Team) -> None:
-    assert q.find_review_item(db, ENGINEER, "zlib-1.2.11/deflate.c") == team.item_id
-    assert q.find_review_item(db, ENGINEER, "./deflate.c", project="zlib") == team.item_id
+    assert find_review_item(db, ENGINEER, "zlib-1.2.11/deflate.c") == team.item_id
+    assert find_review_item(db, ENGINEER, "./deflate.c", project="zlib") == team.item_id
     with pytest.raises(InputError, match="matches several files"):
-        q.find_review_item(db, ENGINEER, "README")
+        find_review_item(db, ENGINEER, "README")
     with pytest.raises(NotFoundError, match="no file 'nope.c'"):
-        q.find_review_item(db, ENGINEER, "nope.c")
+        find_review_item(db, ENGINEER, "nope.c")
     with pytest.raises(NotFoundError, match="no file '50%_x.c'"):
-        q.find_review_item(db, ENGINEER, "50%_x.c")
+        find_review_item(db, ENGINEER, "50%_x.c")
 
 
 def run_cli(
@@ -290,17 +302,17 @@ def test_cli_for_engineers_who_never_open_the_tui(
 def test_a_question_can_point_at_one_detection_by_number_or_expression(
     db: Database, team: Team
 ) -> None:
-    choices = q.detections_of(db, ENGINEER, team.item_id)
+    choices = detections_of(db, ENGINEER, team.item_id)
     assert [c.id for c in choices] == list(team.detection_ids)
     assert [c.label for c in choices] == [
         "detection 1: Zlib, lines 3-23",
         "detection 2: LicenseRef-scancode-warranty-disclaimer, lines 91-91",
     ]
-    assert q.find_detection(db, REVIEWER, team.item_id, "2") == team.detection_ids[1]
-    assert q.find_detection(db, REVIEWER, team.item_id, "zlib") == team.detection_ids[0]
-    assert q.find_detection(db, REVIEWER, team.item_id, "ZLIB") == team.detection_ids[0]
+    assert find_detection(db, REVIEWER, team.item_id, "2") == team.detection_ids[1]
+    assert find_detection(db, REVIEWER, team.item_id, "zlib") == team.detection_ids[0]
+    assert find_detection(db, REVIEWER, team.item_id, "ZLIB") == team.detection_ids[0]
     with pytest.raises(InputError, match="no detection '3' in this file \\(detection 1: Zlib"):
-        q.find_detection(db, REVIEWER, team.item_id, "3")
+        find_detection(db, REVIEWER, team.item_id, "3")
     asked = q.ask(
         db, REVIEWER, team.item_id, "ed", "Is the disclaimer ours?", detection_id=choices[1].id
     )
@@ -373,12 +385,12 @@ def test_concurrent_answer_and_resolve_leave_one_consistent_story(db: Database, 
         asked = q.ask(db, REVIEWER, team.item_id, "ed", QUESTION)
         outcomes = _race_answer_and_resolve(db, asked.id)
         assert outcomes["resolve"] == "ok"
-        kinds = [m.kind for m in q.question_thread(db, REVIEWER, asked.id).messages]
+        kinds = [m.kind for m in question_thread(db, REVIEWER, asked.id).messages]
         if outcomes["answer"] == "ok":
             assert kinds == ["ask", "answer", "resolve"]
         else:
             assert kinds == ["ask", "resolve"]
-        assert q.get_question(db, REVIEWER, asked.id).state == "resolved"
+        assert get_question(db, REVIEWER, asked.id).state == "resolved"
         assert item_state(db, team.item_id)[0] == "open"
     with db.session() as s:
         assert verify_chain(s).ok

@@ -26,6 +26,7 @@ from ospo_tui.services.policy.versions import load_policy
 from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.bulk import undo_bulk
 from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.question_threads import QuestionFilter, list_questions
 from ospo_tui.services.scanning.runner import ScanRequest, run_scan
 from ospo_tui.services.trail.chain import Actor
 from tests.conftest import SCANCODE_FIXTURES
@@ -107,7 +108,7 @@ ATTEMPTS: dict[str, Attempt] = {
     ),
     "verify": lambda w, a: verify_audit_trail(w.db, a),
     "read": lambda w, a: (
-        q.list_questions(w.db, a, q.QuestionFilter()),
+        list_questions(w.db, a, QuestionFilter()),
         list_members(w.db, a),
     ),
 }

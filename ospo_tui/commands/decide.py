@@ -14,7 +14,8 @@ from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.catalog import scan_files
-from ospo_tui.services.review.decisions import DECISION_TYPES, REASONS, decide
+from ospo_tui.services.review.decision_fields import DECISION_TYPES, REASONS
+from ospo_tui.services.review.decisions import decide
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext

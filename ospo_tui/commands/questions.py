@@ -13,6 +13,14 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.safe_text import clean
 from ospo_tui.services.review import questions as q
+from ospo_tui.services.review.question_subjects import find_detection, find_review_item
+from ospo_tui.services.review.question_threads import (
+    QUESTION_STATES,
+    QuestionFilter,
+    inbox_filter,
+    list_questions,
+    question_thread,
+)
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -25,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     listing.add_argument("--inbox", action="store_true", help="only what waits for you")
     listing.add_argument(
-        "--state", action="append", choices=q.QUESTION_STATES, help="only this state (repeatable)"
+        "--state", action="append", choices=QUESTION_STATES, help="only this state (repeatable)"
     )
     listing.add_argument("--project", help="only this project")
     listing.add_argument("--limit", type=int, default=500, help="at most N rows (default 500)")
@@ -75,12 +83,12 @@ def _one(value: object, max_len: int | None = None) -> str:
 def run_list(ctx: CliContext) -> int:
     args, actor = ctx.args, ctx.reading_actor()
     if args.inbox:
-        flt = q.inbox_filter(actor)
+        flt = inbox_filter(actor)
     else:
-        flt = q.QuestionFilter(
+        flt = QuestionFilter(
             states=tuple(args.state or ()), involving=actor.name if args.mine else None
         )
-    flt = q.QuestionFilter(
+    flt = QuestionFilter(
         states=tuple(args.state or ()) or flt.states,
         assigned_to=flt.assigned_to,
         asked_by=flt.asked_by,
@@ -88,7 +96,7 @@ def run_list(ctx: CliContext) -> int:
         project=args.project,
         limit=max(1, args.limit),
     )
-    views = q.list_questions(ctx.db, actor, flt)
+    views = list_questions(ctx.db, actor, flt)
     ctx.out("id\tstate\tproject\tpath\tasked_by\tassigned_to\tupdated_at\tlast_message")
     for view in views:
         last = view.last_message
@@ -112,8 +120,8 @@ def run_list(ctx: CliContext) -> int:
 
 def run_ask(ctx: CliContext) -> int:
     args, actor = ctx.args, ctx.actor()
-    item_id = q.find_review_item(ctx.db, actor, args.file, args.project, args.scan)
-    detection = q.find_detection(ctx.db, actor, item_id, args.detection) if args.detection else None
+    item_id = find_review_item(ctx.db, actor, args.file, args.project, args.scan)
+    detection = find_detection(ctx.db, actor, item_id, args.detection) if args.detection else None
     view = q.ask(ctx.db, actor, item_id, args.to, _text(args.text), detection_id=detection)
     ctx.out(f"question {view.id} asked to {_one(view.assigned_to)} about {_one(view.path)}")
     return 0
@@ -129,7 +137,7 @@ def run_message(ctx: CliContext) -> int:
 
 
 def run_thread(ctx: CliContext) -> int:
-    thread = q.question_thread(ctx.db, ctx.reading_actor(), ctx.args.question_id)
+    thread = question_thread(ctx.db, ctx.reading_actor(), ctx.args.question_id)
     view = thread.question
     ctx.out(f"question {view.id}\t{view.state}\t{_one(view.project)}\t{_one(view.path)}")
     about = (

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from ospo_tui.db import Database, resolve_db_url
 from ospo_tui.errors import InputError
@@ -66,6 +66,21 @@ def _temporary_next_to(path: Path) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
+@contextmanager
+def _online_copy(
+    source: sqlite3.Connection, target: Path | str, *, timeout: float = 5.0
+) -> Iterator[sqlite3.Connection]:
+    """Copy ``source`` onto the SQLite file ``target`` with the online backup API (all pages in
+    one step); yields the target's connection, and closes both."""
+    destination = sqlite3.connect(target, timeout=timeout)
+    try:
+        source.backup(destination)
+        yield destination
+    finally:
+        destination.close()
+        source.close()
+
+
 def _sqlite_url(path: Path) -> str:
     return resolve_db_url(str(path))
 
@@ -96,14 +111,8 @@ def backup_database(
         raise InputError(f"{path.parent}: no such directory")
     with _temporary_next_to(path) as temp:
         if db.engine.dialect.name == "sqlite":
-            source = sqlite3.connect(_sqlite_path(db), timeout=30)
-            copy = sqlite3.connect(temp)
-            try:
-                source.backup(copy)
+            with _online_copy(sqlite3.connect(_sqlite_path(db), timeout=30), temp) as copy:
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            finally:
-                copy.close()
-                source.close()
         else:
             backup = Database(_sqlite_url(temp))
             try:
@@ -152,13 +161,8 @@ def restore_database(
     if not _is_backup(source_path):
         raise InputError(f"{source_path}: not an ospo-tui backup (no SQLite review database)")
     with _temporary_next_to(source_path) as temp:
-        original = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
-        copy = sqlite3.connect(temp)
-        try:
-            original.backup(copy)
-        finally:
-            copy.close()
-            original.close()
+        with _online_copy(sqlite3.connect(f"file:{source_path}?mode=ro", uri=True), temp):
+            pass  # the schema upgrade below works on this copy, never on the backup itself
         staged = Database(_sqlite_url(temp))
         try:
             upgrade_to_head(staged.engine)
@@ -171,14 +175,21 @@ def restore_database(
                     copy_rows(src, dst)
         finally:
             staged.dispose()
+    return _check_restored(target, source_path, force=force, audited_as=actor if audited else None)
+
+
+def _check_restored(
+    target: Database, source_path: Path, *, force: bool, audited_as: Actor | None
+) -> BackupResult:
+    """Verify the restored chain and, with ``audited_as``, append the ``db.restore`` event."""
     with target.session() as session:
         result = verify_chain(session)
         if not result.ok:  # pragma: no cover - both paths verify before they commit
             raise InputError(f"the restored audit chain does not verify ({result.first_break})")
-        if audited:
+        if audited_as is not None:
             append_event(
                 session,
-                resolve_actor(session, actor.name),
+                resolve_actor(session, audited_as.name),
                 "db.restore",
                 "database",
                 None,
@@ -195,34 +206,29 @@ def restore_database(
     )
 
 
-def _restore_sqlite(staged: Path, target: Database, *, force: bool) -> None:
-    """The backup API replaces every page of the target in one step: all or nothing."""
-    with target.engine.connect() as conn:
-        filled = sum(row_counts(conn).values())
+def _refuse_filled(conn: Connection, *, force: bool) -> int:
+    """The target's row count; InputError when it holds rows and ``force`` was not given."""
+    filled = sum(row_counts(conn).values())
     if filled and not force:
         raise InputError(
             f"the target database is not empty ({filled} rows): use --force to replace it"
         )
+    return filled
+
+
+def _restore_sqlite(staged: Path, target: Database, *, force: bool) -> None:
+    """The backup API replaces every page of the target in one step: all or nothing."""
+    with target.engine.connect() as conn:
+        _refuse_filled(conn, force=force)
     target.dispose()
-    source = sqlite3.connect(staged)
-    destination = sqlite3.connect(_sqlite_path(target), timeout=30)
-    try:
-        source.backup(destination)
+    with _online_copy(sqlite3.connect(staged), _sqlite_path(target), timeout=30) as destination:
         if destination.execute("PRAGMA integrity_check").fetchone() != ("ok",):
             raise InputError("the restored database failed SQLite's integrity check")
-    finally:
-        destination.close()
-        source.close()
 
 
-def _clear_target(conn, *, force: bool) -> None:  # type: ignore[no-untyped-def]
-    filled = sum(row_counts(conn).values())
-    if not filled:
+def _clear_target(conn: Connection, *, force: bool) -> None:
+    if not _refuse_filled(conn, force=force):
         return
-    if not force:
-        raise InputError(
-            f"the target database is not empty ({filled} rows): use --force to replace it"
-        )
     # TRUNCATE fires no row triggers, so the append-only tables empty too; it is transactional
     # on PostgreSQL, so a failed copy below brings every row back.
     names = ", ".join(table.name for table in review_tables())

@@ -23,7 +23,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.ingest.content_hash import file_sha256
-from ospo_tui.services.review.decisions import private_comment_digest
+from ospo_tui.services.review.decision_fields import private_comment_digest
 from ospo_tui.services.trail.chain import chain_hash, event_body
 
 LOG_FORMAT = "ospo-tui-decision-log"

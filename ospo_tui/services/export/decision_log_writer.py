@@ -25,13 +25,13 @@ from ospo_tui.services.export.decision_log import COLUMNS, LOG_FORMAT, LOG_VERSI
 from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.output import Progress
 from ospo_tui.services.export.records import (
-    DecisionRecord,
     MatchEvidence,
     count_decisions,
     iter_decisions,
     matches_by_file,
 )
 from ospo_tui.services.export.scope import ExportScope
+from ospo_tui.services.review.decision_records import DecisionRecord
 from ospo_tui.services.trail.chain import Actor, chain_head
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -107,8 +107,7 @@ def record_export(
         **(extra or {}),
     }
     with db.session() as session:
-        event = append_event(
+        seq = append_event(
             session, actor, f"export.{kind}", "scan", scope.scan_id, payload, scope.project_id
         )
-        seq = event.seq
     return ExportResult(kind, fmt, target, digest, rows, size, seq)

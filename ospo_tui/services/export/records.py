@@ -22,6 +22,7 @@ from ospo_tui.models import (
     ScannedFile,
 )
 from ospo_tui.services.export.scope import ExportScope
+from ospo_tui.services.review.decision_records import DECISION_COLUMNS, DecisionRecord
 
 # Decision types that take a file out of the release: no attribution is owed for it.
 NOT_SHIPPED_TYPES = frozenset({"irrelevant", "do_not_use", "non_functional"})
@@ -56,27 +57,6 @@ class CopyrightFinding:
     value: str
     start_line: int | None
     end_line: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionRecord:
-    """One decision event as exports show it."""
-
-    id: int
-    file_id: int
-    concluded_expression: str | None
-    decision_type: str
-    reason: str | None
-    public_note: str | None
-    private_comment: str | None
-    origin: str
-    bulk_id: str | None
-    actor: str
-    role: str
-    created_at: str
-    event_seq: int | None
-    supersedes_id: int | None
-    reused_from_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,36 +214,17 @@ def copyrights_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[C
     return found
 
 
-_DECISION_COLUMNS = (
-    Decision.id,
-    Decision.file_id,
-    Decision.concluded_expression,
-    Decision.decision_type,
-    Decision.reason,
-    Decision.public_note,
-    Decision.private_comment,
-    Decision.origin,
-    Decision.bulk_id,
-    Decision.actor,
-    Decision.role,
-    Decision.created_at,
-    Decision.event_seq,
-    Decision.supersedes_id,
-    Decision.reused_from_id,
-)
-
-
 def decisions_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[DecisionRecord]]:
     found: dict[int, list[DecisionRecord]] = {}
     # Through review items: decisions are indexed by review item, not by file.
     items = select(ReviewItem.id).where(ReviewItem.file_id.in_(ids))
     query = (
-        select(*_DECISION_COLUMNS)
+        select(*DECISION_COLUMNS)
         .where(Decision.review_item_id.in_(items.scalar_subquery()))
         .order_by(Decision.id)
     )
     for row in session.execute(query):
-        found.setdefault(row[1], []).append(DecisionRecord(*tuple(row)))
+        found.setdefault(row.file_id, []).append(DecisionRecord.from_row(row))
     return found
 
 
@@ -274,7 +235,7 @@ def iter_decisions(
     last_id = 0
     while True:
         rows = session.execute(
-            select(*_DECISION_COLUMNS)
+            select(*DECISION_COLUMNS)
             .join(ScannedFile, ScannedFile.id == Decision.file_id)
             # The scan implies the project; filtering on project_id too would lead SQLite to
             # walk the project's decisions index and sort on every page (quadratic).
@@ -284,8 +245,8 @@ def iter_decisions(
         ).all()
         if not rows:
             return
-        yield [DecisionRecord(*tuple(row)) for row in rows]
-        last_id = rows[-1][0]
+        yield [DecisionRecord.from_row(row) for row in rows]
+        last_id = rows[-1].id
 
 
 def count_decisions(session: Session, scope: ExportScope) -> int:

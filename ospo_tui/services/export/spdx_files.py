@@ -22,8 +22,9 @@ from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
 
 from ospo_tui.safe_text import clean
-from ospo_tui.services.export.records import DecisionRecord, FileRecord
+from ospo_tui.services.export.records import FileRecord
 from ospo_tui.services.export.spdx_licenses import LicenseRefs
+from ospo_tui.services.review.decision_records import DecisionRecord
 
 
 def _spdx_date(text: str) -> str:

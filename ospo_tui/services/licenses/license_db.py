@@ -82,10 +82,11 @@ class LicenseCatalog:
         self.by_key: dict[str, LicenseInfo] = {}
         self._by_spdx_lower: dict[str, LicenseInfo] = {}
         for entry in entries:
+            others = entry["other_spdx_license_keys"]
             info = LicenseInfo(
                 key=str(entry["key"]),
                 spdx_license_key=str(entry["spdx_license_key"]),
-                other_spdx_license_keys=tuple(entry["other_spdx_license_keys"]),  # type: ignore[arg-type]
+                other_spdx_license_keys=tuple(map(str, others)) if isinstance(others, list) else (),
                 name=str(entry["name"]),
                 short_name=str(entry["short_name"]),
                 category=str(entry["category"]),

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, case, func, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    case,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import STATE_STALE, ReviewItem, Scan
@@ -28,7 +39,7 @@ _verdicts = Table(
 )
 
 
-def judged_expression():  # type: ignore[no-untyped-def]
+def judged_expression() -> ColumnElement[str | None]:
     """The expression a policy judges: ScanCode keys, or SPDX ids when only those were imported."""
     return func.coalesce(_items.c.detected_expression, _items.c.detected_spdx)
 

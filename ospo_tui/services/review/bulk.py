@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
@@ -25,17 +25,14 @@ from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import AuditEvent, Decision, ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
-from ospo_tui.services.review.decisions import (
-    CLEARED,
-    FIELD_COLUMNS,
-    DecisionChange,
-    DecisionFields,
+from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
+from ospo_tui.services.review.decision_records import decisions_by_id
+from ospo_tui.services.review.decisions import DecisionChange, run_retrying, write_decisions
+from ospo_tui.services.review.item_state import (
+    ItemSnapshot,
     StaleVersions,
     load_snapshots,
     load_snapshots_by_id,
-    run_retrying,
-    validate_fields,
-    write_decisions,
 )
 from ospo_tui.services.review.queue import PathGlob, QueueFilter, queue_selection
 from ospo_tui.services.trail.chain import Actor
@@ -167,6 +164,10 @@ def bulk_decision_count(session: Session, bulk_id: str) -> int:
     return session.scalar(select(func.count()).where(Decision.bulk_id == bulk_id)) or 0
 
 
+# (decision id, review item id, superseded decision id, event seq) of one decision of a bulk
+_BulkRow = Row[int, int, int | None, int | None]
+
+
 def undo_bulk(
     db: Database, actor: Actor, bulk_id: str, *, skip_changed: bool = False
 ) -> BulkResult:
@@ -174,74 +175,92 @@ def undo_bulk(
     bulk_id = bulk_id.strip()
     require(db, actor, "undo", f"bulk {bulk_id}")
     undo_id = str(uuid.uuid4())
+    return run_retrying(db, lambda session: _undo(session, actor, bulk_id, undo_id, skip_changed))
 
-    def work(session: Session) -> BulkResult:
-        undone = session.execute(
-            select(Decision.id, Decision.review_item_id, Decision.supersedes_id, Decision.event_seq)
-            .where(Decision.bulk_id == bulk_id)
-            .order_by(Decision.id)
-        ).all()
-        if not undone:
-            raise NotFoundError(f"no bulk operation {bulk_id!r}")
-        origins = set(
-            session.scalars(select(Decision.origin).where(Decision.bulk_id == bulk_id).distinct())
-        )
-        if origins & {"undo", "reuse"}:
-            raise InputError(
-                f"{bulk_id} is an {'undo' if 'undo' in origins else 'reuse'} operation, not a bulk"
-                " decision: decide the files again instead"
-            )
-        items = {s.id: s for s in load_snapshots_by_id(session, [d.review_item_id for d in undone])}
-        current: list[Any] = []
-        changed: list[Any] = []
-        for decision in undone:
-            item = items[decision.review_item_id]
-            (current if item.current_decision_id == decision.id else changed).append(decision)
-        if changed:
-            already = _undone_by(session, bulk_id)
-            if already and not current:
-                raise InputError(f"bulk {bulk_id} was already undone (by {already})")
-            if not skip_changed:
-                first = items[changed[0].review_item_id].path
-                raise ConflictError(
-                    f"{len(changed)} of the {len(undone)} files of bulk {bulk_id} were decided "
-                    f"again since (first: {first}); nothing was undone - use --skip-changed to "
-                    "undo the others"
-                )
-        if not current:
-            raise InputError(f"nothing left to undo in bulk {bulk_id}")
-        restored = _decision_fields(session, [d.supersedes_id for d in current])
-        old_states = _old_states(session, [d.event_seq for d in current])
-        changes = []
-        for decision in current:
-            previous = restored.get(decision.supersedes_id) if decision.supersedes_id else None
-            fields = previous[0] if previous else DecisionFields(None, CLEARED)
-            changes.append(
-                DecisionChange(
-                    items[decision.review_item_id],
-                    fields,
-                    "undo",
-                    state=old_states.get(decision.event_seq),
-                    bulk_id=undo_id,
-                    findings_hash=previous[1] if previous else None,
-                    findings_from_item=previous is None,
-                    supersedes_id=decision.id,
-                    extra={
-                        "undoes_bulk_id": bulk_id,
-                        "restores_decision_id": decision.supersedes_id,
-                    },
-                )
-            )
-        try:
-            write_decisions(session, actor, "decision.undo", changes)
-        except StaleVersions as exc:
+
+def _undo(
+    session: Session, actor: Actor, bulk_id: str, undo_id: str, skip_changed: bool
+) -> BulkResult:
+    undone = _bulk_decisions(session, bulk_id)
+    items = {s.id: s for s in load_snapshots_by_id(session, [d.review_item_id for d in undone])}
+    current = [d for d in undone if items[d.review_item_id].current_decision_id == d.id]
+    changed = [d for d in undone if items[d.review_item_id].current_decision_id != d.id]
+    if changed:
+        already = _undone_by(session, bulk_id)
+        if already and not current:
+            raise InputError(f"bulk {bulk_id} was already undone (by {already})")
+        if not skip_changed:
+            first = items[changed[0].review_item_id].path
             raise ConflictError(
-                f"{exc.changed} files changed while the undo ran; nothing was undone - try again"
-            ) from None
-        skipped = tuple(items[d.review_item_id].path for d in changed)
-        return BulkResult(undo_id, len(changes), skipped)
+                f"{len(changed)} of the {len(undone)} files of bulk {bulk_id} were decided "
+                f"again since (first: {first}); nothing was undone - use --skip-changed to "
+                "undo the others"
+            )
+    if not current:
+        raise InputError(f"nothing left to undo in bulk {bulk_id}")
+    changes = _restoring(session, current, items, bulk_id, undo_id)
+    try:
+        write_decisions(session, actor, "decision.undo", changes)
+    except StaleVersions as exc:
+        raise ConflictError(
+            f"{exc.changed} files changed while the undo ran; nothing was undone - try again"
+        ) from None
+    skipped = tuple(items[d.review_item_id].path for d in changed)
+    return BulkResult(undo_id, len(changes), skipped)
 
-    return run_retrying(db, work)
+
+def _bulk_decisions(session: Session, bulk_id: str) -> Sequence[_BulkRow]:
+    """The decisions a bulk wrote (id, item, superseded decision, event), or why it cannot be
+    undone."""
+    undone = session.execute(
+        select(Decision.id, Decision.review_item_id, Decision.supersedes_id, Decision.event_seq)
+        .where(Decision.bulk_id == bulk_id)
+        .order_by(Decision.id)
+    ).all()
+    if not undone:
+        raise NotFoundError(f"no bulk operation {bulk_id!r}")
+    origins = set(
+        session.scalars(select(Decision.origin).where(Decision.bulk_id == bulk_id).distinct())
+    )
+    if origins & {"undo", "reuse"}:
+        raise InputError(
+            f"{bulk_id} is an {'undo' if 'undo' in origins else 'reuse'} operation, not a bulk"
+            " decision: decide the files again instead"
+        )
+    return undone
+
+
+def _restoring(
+    session: Session,
+    current: list[_BulkRow],
+    items: dict[int, ItemSnapshot],
+    bulk_id: str,
+    undo_id: str,
+) -> list[DecisionChange]:
+    """Each file back to the decision the bulk superseded (or to the open queue), in the state
+    it was in before the bulk."""
+    restored = decisions_by_id(session, [d.supersedes_id for d in current])
+    old_states = _old_states(session, [d.event_seq for d in current])
+    changes = []
+    for decision in current:
+        previous = restored.get(decision.supersedes_id) if decision.supersedes_id else None
+        changes.append(
+            DecisionChange(
+                items[decision.review_item_id],
+                previous.fields if previous else DecisionFields(None, CLEARED),
+                "undo",
+                state=old_states.get(decision.event_seq),
+                bulk_id=undo_id,
+                findings_hash=previous.findings_hash if previous else None,
+                findings_from_item=previous is None,
+                supersedes_id=decision.id,
+                extra={
+                    "undoes_bulk_id": bulk_id,
+                    "restores_decision_id": decision.supersedes_id,
+                },
+            )
+        )
+    return changes
 
 
 def _undone_by(session: Session, bulk_id: str) -> str | None:
@@ -252,21 +271,6 @@ def _undone_by(session: Session, bulk_id: str) -> str | None:
         .where(Decision.origin == "undo", Decision.supersedes_id.in_(undone))
         .limit(1)
     )
-
-
-def _decision_fields(
-    session: Session, ids: list[int | None]
-) -> dict[int, tuple[DecisionFields, str | None]]:
-    wanted = list({i for i in ids if i is not None})
-    found: dict[int, tuple[DecisionFields, str | None]] = {}
-    for start in range(0, len(wanted), _BATCH):
-        for row in session.execute(
-            select(Decision.id, *FIELD_COLUMNS, Decision.findings_hash).where(
-                Decision.id.in_(wanted[start : start + _BATCH])
-            )
-        ):
-            found[row.id] = (DecisionFields.from_row(row), row.findings_hash)
-    return found
 
 
 def _old_states(session: Session, seqs: list[int | None]) -> dict[int, str]:

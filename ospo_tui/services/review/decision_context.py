@@ -14,7 +14,7 @@ from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.models import ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.spdx_validation import NONE, normalise_spdx
-from ospo_tui.services.review.decisions import DecisionView, get_decision
+from ospo_tui.services.review.decision_records import DecisionRecord, get_decision
 from ospo_tui.services.review.reuse import StaleDifference, stale_difference
 
 
@@ -26,7 +26,7 @@ class DecisionContext:
     version: int
     state: str
     detected_spdx: str | None
-    current: DecisionView | None
+    current: DecisionRecord | None
     stale: StaleDifference | None
     prefill_expression: str
     prefill_type: str

@@ -15,131 +15,42 @@ Single decisions, bulk decisions, their undo and reuse onto a rescan all go thro
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from ospo_tui.clock import utc_now
 from ospo_tui.db import Database
-from ospo_tui.errors import ConflictError, InputError, NotFoundError
-from ospo_tui.models import (
-    STATE_DECIDED,
-    STATE_OPEN,
-    STATE_TO_DISCUSS,
-    Decision,
-    ReviewItem,
-    Scan,
-    ScannedFile,
-)
+from ospo_tui.errors import ConflictError, NotFoundError
+from ospo_tui.models import Decision, ReviewItem, Scan
 from ospo_tui.services.access.roles import allowed, require
-from ospo_tui.services.licenses.spdx_validation import normalise_spdx
-from ospo_tui.services.trail.chain import Actor, append_events, locked_chain_head
+from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
+from ospo_tui.services.review.decision_records import DecisionRecord, get_decision
+from ospo_tui.services.review.item_state import (
+    ItemChange,
+    ItemSnapshot,
+    StaleVersions,
+    check_version,
+    load_snapshots,
+    state_after_decision,
+    write_item_changes,
+)
+from ospo_tui.services.trail.chain import Actor, EventEntry, append_events, locked_chain_head
 
-# In the reviewer's words, as the form and reports show them.
-DECISION_TYPES: dict[str, str] = {
-    "identified": "Identified",
-    "to_discuss": "To be discussed",
-    "irrelevant": "Irrelevant (not shipped)",
-    "do_not_use": "Do not use",
-    "non_functional": "Non-functional (build or test only)",
-}
-# ORT's curation reasons, spelled the way reviewers type them.
-REASONS: dict[str, str] = {
-    "code": "Code",
-    "data_of": "Data of",
-    "documentation_of": "Documentation of",
-    "incorrect_detection": "Incorrect detection",
-    "not_detected": "Not detected",
-    "reference": "Reference",
-}
-CLEARED = "cleared"  # decision_type of an undo that returns a file to the open queue
-MAX_NOTE = 10_000
-STALE_REASON = "stale decision: findings changed"
 _BATCH = 5000
-
-
-@dataclass(frozen=True)
-class DecisionFields:
-    """What a reviewer concludes; ``concluded_expression`` is None only for a cleared file."""
-
-    concluded_expression: str | None
-    decision_type: str
-    reason: str | None = None
-    public_note: str | None = None
-    private_comment: str | None = None
-
-    def as_columns(self) -> dict[str, Any]:
-        """The values of a decision row."""
-        return {
-            "concluded_expression": self.concluded_expression,
-            "decision_type": self.decision_type,
-            "reason": self.reason,
-            "public_note": self.public_note,
-            "private_comment": self.private_comment,
-        }
-
-    @classmethod
-    def from_row(cls, row: Any) -> DecisionFields:
-        """From a result row that selected ``FIELD_COLUMNS``."""
-        return cls(
-            row.concluded_expression,
-            row.decision_type,
-            row.reason,
-            row.public_note,
-            row.private_comment,
-        )
-
-    def as_payload(self) -> dict[str, Any]:
-        """The values an audit event records: the private comment only as its digest."""
-        return {
-            "concluded_expression": self.concluded_expression,
-            "decision_type": self.decision_type,
-            "reason": self.reason,
-            "public_note": self.public_note,
-            "private_comment_sha256": private_comment_digest(self.private_comment),
-        }
-
-
-def private_comment_digest(comment: str | None) -> str | None:
-    """Hex SHA-256 of the comment's UTF-8 text, as audit events record it; None for none."""
-    return None if comment is None else hashlib.sha256(comment.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    id: int
-    review_item_id: int
-    fields: DecisionFields
-    origin: str
-    bulk_id: str | None
-    actor: str
-    role: str
-    created_at: str
-    event_seq: int | None
-    supersedes_id: int | None
-    reused_from_id: int | None
-    findings_hash: str | None
-
-    def describe(self) -> str:
-        label = DECISION_TYPES.get(self.fields.decision_type, self.fields.decision_type)
-        return (
-            f"{self.actor} decided {self.fields.concluded_expression or '(cleared)'} ({label})"
-            f" at {self.created_at}"
-        )
 
 
 @dataclass(frozen=True)
 class DecisionResult:
     review_item_id: int
     path: str
-    decision: DecisionView
-    previous: DecisionView | None
+    decision: DecisionRecord
+    previous: DecisionRecord | None
     version: int
     state: str
 
@@ -147,7 +58,9 @@ class DecisionResult:
 class DecisionConflict(ConflictError):
     """The file changed since the reviewer read it; ``current`` is the other decision."""
 
-    def __init__(self, path: str, expected: int, actual: int, current: DecisionView | None) -> None:
+    def __init__(
+        self, path: str, expected: int, actual: int, current: DecisionRecord | None
+    ) -> None:
         self.path = path
         self.expected_version = expected
         self.actual_version = actual
@@ -157,106 +70,6 @@ class DecisionConflict(ConflictError):
             f"{path} changed since you read it (version {expected}, now {actual}): {other}; "
             "your decision was not saved - review theirs and decide again"
         )
-
-
-def state_for(decision_type: str) -> str:
-    if decision_type == CLEARED:
-        return STATE_OPEN
-    return STATE_TO_DISCUSS if decision_type == "to_discuss" else STATE_DECIDED
-
-
-def _text(value: str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    if len(value) > MAX_NOTE:
-        raise InputError(f"the {what} is longer than {MAX_NOTE} characters")
-    if "\x00" in value:
-        raise InputError(f"the {what} contains a NUL character")
-    return value or None
-
-
-def validate_fields(
-    concluded: str | None,
-    decision_type: str,
-    reason: str | None = None,
-    public_note: str | None = None,
-    private_comment: str | None = None,
-) -> DecisionFields:
-    """Checked and normalised input, or InputError naming the first problem."""
-    kind = (decision_type or "").strip().lower().replace("-", "_").replace(" ", "_")
-    if kind not in DECISION_TYPES:
-        raise InputError(
-            f"unknown decision type {decision_type!r}: use one of {', '.join(DECISION_TYPES)}"
-        )
-    why = (reason or "").strip().lower().replace("-", "_").replace(" ", "_") or None
-    if why is not None and why not in REASONS:
-        raise InputError(f"unknown reason {reason!r}: use one of {', '.join(REASONS)}")
-    return DecisionFields(
-        concluded_expression=normalise_spdx(concluded),
-        decision_type=kind,
-        reason=why,
-        public_note=_text(public_note, "public note"),
-        private_comment=_text(private_comment, "private comment"),
-    )
-
-
-# -- reading ------------------------------------------------------------------------------------
-
-# What a reviewer concluded, as stored on a decision row (see DecisionFields.from_row).
-FIELD_COLUMNS = (
-    Decision.concluded_expression,
-    Decision.decision_type,
-    Decision.reason,
-    Decision.public_note,
-    Decision.private_comment,
-)
-
-_DECISION_COLUMNS = (
-    Decision.id,
-    Decision.review_item_id,
-    *FIELD_COLUMNS,
-    Decision.origin,
-    Decision.bulk_id,
-    Decision.actor,
-    Decision.role,
-    Decision.created_at,
-    Decision.event_seq,
-    Decision.supersedes_id,
-    Decision.reused_from_id,
-    Decision.findings_hash,
-)
-
-
-def _view(row: Any) -> DecisionView:
-    return DecisionView(
-        id=row.id,
-        review_item_id=row.review_item_id,
-        fields=DecisionFields.from_row(row),
-        origin=row.origin,
-        bulk_id=row.bulk_id,
-        actor=row.actor,
-        role=row.role,
-        created_at=row.created_at,
-        event_seq=row.event_seq,
-        supersedes_id=row.supersedes_id,
-        reused_from_id=row.reused_from_id,
-        findings_hash=row.findings_hash,
-    )
-
-
-def get_decision(session: Session, decision_id: int | None) -> DecisionView | None:
-    if decision_id is None:
-        return None
-    row = session.execute(select(*_DECISION_COLUMNS).where(Decision.id == decision_id)).first()
-    return _view(row) if row else None
-
-
-def current_decision(session: Session, review_item_id: int) -> DecisionView | None:
-    decision_id = session.scalar(
-        select(ReviewItem.current_decision_id).where(ReviewItem.id == review_item_id)
-    )
-    return get_decision(session, decision_id)
 
 
 def resolve_review_item(session: Session, scan: Scan, path: str) -> int:
@@ -270,113 +83,6 @@ def resolve_review_item(session: Session, scan: Scan, path: str) -> int:
 
 
 # -- writing ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemSnapshot:
-    """A review item as it stands before a change: what the event records as "old"."""
-
-    id: int
-    version: int
-    path: str
-    scan_id: int
-    project_id: int
-    file_id: int
-    state: str
-    priority: int
-    priority_reason: str | None
-    concluded_expression: str | None
-    current_decision_id: int | None
-    detected_spdx: str | None
-    sha256: str | None
-    findings_hash: str | None
-    decision: DecisionFields | None
-
-    def as_payload(self) -> dict[str, Any]:
-        fields = self.decision.as_payload() if self.decision else {}
-        return {
-            **fields,
-            "concluded_expression": self.concluded_expression,
-            "state": self.state,
-            "decision_id": self.current_decision_id,
-            "version": self.version,
-        }
-
-
-_SNAPSHOT_COLUMNS = (
-    ReviewItem.id,
-    ReviewItem.version,
-    ReviewItem.path,
-    ReviewItem.scan_id,
-    ReviewItem.project_id,
-    ReviewItem.file_id,
-    ReviewItem.state,
-    ReviewItem.priority,
-    ReviewItem.priority_reason,
-    ReviewItem.concluded_expression,
-    ReviewItem.current_decision_id,
-    ReviewItem.detected_spdx,
-    ScannedFile.sha256,
-    ScannedFile.findings_hash,
-    Decision.concluded_expression.label("d_concluded"),
-    Decision.decision_type,
-    Decision.reason,
-    Decision.public_note,
-    Decision.private_comment,
-)
-
-
-def load_snapshots(
-    session: Session, condition: ColumnElement[bool], *, for_update: bool = False
-) -> list[ItemSnapshot]:
-    query = (
-        select(*_SNAPSHOT_COLUMNS)
-        .join(ScannedFile, ScannedFile.id == ReviewItem.file_id)
-        .outerjoin(Decision, Decision.id == ReviewItem.current_decision_id)
-        .where(condition)
-        .order_by(ReviewItem.path, ReviewItem.id)
-    )
-    if for_update:
-        query = query.with_for_update(of=ReviewItem.__table__)
-    snapshots = []
-    for row in session.execute(query):
-        decision = None
-        if row.decision_type is not None:
-            decision = DecisionFields(
-                row.d_concluded,
-                row.decision_type,
-                row.reason,
-                row.public_note,
-                row.private_comment,
-            )
-        snapshots.append(
-            ItemSnapshot(
-                id=row.id,
-                version=row.version,
-                path=row.path,
-                scan_id=row.scan_id,
-                project_id=row.project_id,
-                file_id=row.file_id,
-                state=row.state,
-                priority=row.priority,
-                priority_reason=row.priority_reason,
-                concluded_expression=row.concluded_expression,
-                current_decision_id=row.current_decision_id,
-                detected_spdx=row.detected_spdx,
-                sha256=row.sha256,
-                findings_hash=row.findings_hash,
-                decision=decision,
-            )
-        )
-    return snapshots
-
-
-def load_snapshots_by_id(session: Session, ids: Sequence[int]) -> list[ItemSnapshot]:
-    snapshots: list[ItemSnapshot] = []
-    unique = list(dict.fromkeys(ids))
-    for start in range(0, len(unique), _BATCH):
-        snapshots.extend(load_snapshots(session, ReviewItem.id.in_(unique[start : start + _BATCH])))
-    return snapshots
 
 
 @dataclass(frozen=True)
@@ -398,35 +104,73 @@ class DecisionChange:
     supersedes_id: int | None = None  # default: the item's current decision
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def clears(self) -> bool:
+        """An undo back to no decision: the file returns to the open queue."""
+        return self.fields.decision_type == CLEARED
 
-_items = ReviewItem.__table__
+    def item_change(self) -> ItemChange:
+        item = self.item
+        return ItemChange(
+            item,
+            self.state or state_after_decision(self.fields.decision_type),
+            None if self.clears else self.fields.concluded_expression,
+            item.priority if self.priority is None else self.priority,
+            self.priority_reason or item.priority_reason,
+        )
+
+    def decision_row(self, actor: Actor, now: str, event_seq: int) -> dict[str, Any]:
+        item = self.item
+        return {
+            "project_id": item.project_id,
+            "review_item_id": item.id,
+            "file_id": item.file_id,
+            "sha256": item.sha256,
+            **self.fields.as_columns(),
+            "origin": self.origin,
+            "bulk_id": self.bulk_id,
+            "reused_from_id": self.reused_from_id,
+            "supersedes_id": item.current_decision_id
+            if self.supersedes_id is None
+            else self.supersedes_id,
+            "findings_hash": item.findings_hash if self.findings_from_item else self.findings_hash,
+            "actor": actor.name,
+            "role": actor.role,
+            "created_at": now,
+            "event_seq": event_seq,
+        }
+
+    def event_entry(self, action: str, state: str, decision_id: int) -> EventEntry:
+        """The audit event: the item's old values and its new ones, in one payload."""
+        item = self.item
+        new = {
+            **self.fields.as_payload(),
+            "state": state,
+            "decision_id": None if self.clears else decision_id,
+            "version": item.version + 1,
+        }
+        payload = {
+            "path": item.path,
+            "scan_id": item.scan_id,
+            "file_id": item.file_id,
+            "sha256": item.sha256,
+            "decision_id": decision_id,
+            "origin": self.origin,
+            "bulk_id": self.bulk_id,
+            "old": item.as_payload(),
+            "new": new,
+            **self.extra,
+        }
+        return (action, "review_item", item.id, payload, item.project_id)
+
+
 _decisions = Decision.__table__
-
-_UPDATE_ITEM = (
-    update(_items)
-    .where(_items.c.id == bindparam("b_id"), _items.c.version == bindparam("b_version"))
-    .values(
-        version=_items.c.version + 1,
-        state=bindparam("b_state"),
-        concluded_expression=bindparam("b_concluded"),
-        priority=bindparam("b_priority"),
-        priority_reason=bindparam("b_priority_reason"),
-        updated_at=bindparam("b_now"),
-    )
-)
+_items = ReviewItem.__table__
 _LINK_DECISION = (
     update(_items)
     .where(_items.c.id == bindparam("b_id"))
     .values(current_decision_id=bindparam("b_decision"))
 )
-
-
-class StaleVersions(Exception):
-    """Some items changed between snapshot and update; the transaction must not commit."""
-
-    def __init__(self, changed: int) -> None:
-        super().__init__(f"{changed} items changed")
-        self.changed = changed
 
 
 def write_decisions(
@@ -441,84 +185,28 @@ def write_decisions(
     if not changes:
         return []
     now = utc_now()
-    item_rows = []
-    for change in changes:
-        fields, item = change.fields, change.item
-        clearing = fields.decision_type == CLEARED
-        item_rows.append(
-            {
-                "b_id": item.id,
-                "b_version": item.version,
-                "b_state": change.state or state_for(fields.decision_type),
-                "b_concluded": None if clearing else fields.concluded_expression,
-                "b_priority": item.priority if change.priority is None else change.priority,
-                "b_priority_reason": change.priority_reason or item.priority_reason,
-                "b_now": now,
-            }
-        )
-    updated = 0
-    for start in range(0, len(item_rows), _BATCH):
-        result = session.execute(_UPDATE_ITEM, item_rows[start : start + _BATCH])
-        updated += result.rowcount  # type: ignore[attr-defined]
-    if updated != len(item_rows):
-        raise StaleVersions(len(item_rows) - updated)
+    item_changes = [change.item_change() for change in changes]
+    write_item_changes(session, item_changes, now)
 
     head, _ = locked_chain_head(session)
-    decision_rows = [
-        {
-            "project_id": change.item.project_id,
-            "review_item_id": change.item.id,
-            "file_id": change.item.file_id,
-            "sha256": change.item.sha256,
-            **change.fields.as_columns(),
-            "origin": change.origin,
-            "bulk_id": change.bulk_id,
-            "reused_from_id": change.reused_from_id,
-            "supersedes_id": change.supersedes_id
-            if change.supersedes_id is not None
-            else change.item.current_decision_id,
-            "findings_hash": change.item.findings_hash
-            if change.findings_from_item
-            else change.findings_hash,
-            "actor": actor.name,
-            "role": actor.role,
-            "created_at": now,
-            "event_seq": head + number,
-        }
+    rows = [
+        change.decision_row(actor, now, head + number)
         for number, change in enumerate(changes, start=1)
     ]
-    decision_ids = _insert_decisions(session, changes, decision_rows)
-
-    entries = []
-    for change, decision_id, item_row in zip(changes, decision_ids, item_rows, strict=True):
-        item = change.item
-        cleared = change.fields.decision_type == CLEARED
-        new = {
-            **change.fields.as_payload(),
-            "state": item_row["b_state"],
-            "decision_id": None if cleared else decision_id,
-            "version": item.version + 1,
-        }
-        payload = {
-            "path": item.path,
-            "scan_id": item.scan_id,
-            "file_id": item.file_id,
-            "sha256": item.sha256,
-            "decision_id": decision_id,
-            "origin": change.origin,
-            "bulk_id": change.bulk_id,
-            "old": item.as_payload(),
-            "new": new,
-            **change.extra,
-        }
-        entries.append((action, "review_item", item.id, payload, item.project_id))
+    decision_ids = _insert_decisions(session, changes, rows)
+    entries = [
+        change.event_entry(action, item_change.state, decision_id)
+        for change, item_change, decision_id in zip(
+            changes, item_changes, decision_ids, strict=True
+        )
+    ]
     written = append_events(session, actor, entries)
     if written[0]["seq"] != head + 1:  # the lock is held, so this cannot move; be sure anyway
         raise RuntimeError("audit chain head moved while locked")
 
     links = [
-        {"b_id": change.item.id, "b_decision": None if row["decision_type"] == CLEARED else did}
-        for change, row, did in zip(changes, decision_rows, decision_ids, strict=True)
+        {"b_id": change.item.id, "b_decision": None if change.clears else decision_id}
+        for change, decision_id in zip(changes, decision_ids, strict=True)
     ]
     for start in range(0, len(links), _BATCH):
         session.execute(_LINK_DECISION, links[start : start + _BATCH])
@@ -598,8 +286,11 @@ def record_decision(
         raise NotFoundError(f"no review item {review_item_id}")
     item = found[0]
     previous = get_decision(session, item.current_decision_id)
-    if expected_version is not None and item.version != expected_version:
-        raise DecisionConflict(item.path, expected_version, item.version, previous)
+    check_version(
+        expected_version,
+        item.version,
+        lambda seen: DecisionConflict(item.path, seen, item.version, previous),
+    )
     try:
         (decision_id,) = write_decisions(
             session, actor, "decision.record", [DecisionChange(item, fields, origin)]
@@ -618,7 +309,7 @@ def record_decision(
         decision=decision,
         previous=previous,
         version=item.version + 1,
-        state=state_for(fields.decision_type),
+        state=state_after_decision(fields.decision_type),
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.models import AuditEvent, Question, ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.catalog import find_project_id, resolve_project_id
-from ospo_tui.services.review.decisions import CLEARED, DECISION_TYPES
+from ospo_tui.services.review.decision_fields import CLEARED, DECISION_TYPES
 
 
 @dataclass(frozen=True)

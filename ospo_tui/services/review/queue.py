@@ -192,7 +192,6 @@ def _names_license(key: str) -> ColumnElement[bool]:
     )
 
 
-
 # Any columns: the same filters narrow the queue's rows and its counts.
 AnySelect = Select[*tuple[Any, ...]]
 

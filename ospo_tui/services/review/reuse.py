@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ospo_tui.models import (
     STATE_STALE,
@@ -27,34 +27,50 @@ from ospo_tui.models import (
     ScannedFile,
 )
 from ospo_tui.services.access.reading import Reading
-from ospo_tui.services.review.decisions import (
-    FIELD_COLUMNS,
-    STALE_REASON,
-    DecisionChange,
-    DecisionFields,
+from ospo_tui.services.review.decision_records import (
+    DecisionRecord,
+    decisions_by_id,
     get_decision,
-    load_snapshots_by_id,
-    write_decisions,
 )
+from ospo_tui.services.review.decisions import DecisionChange, write_decisions
+from ospo_tui.services.review.item_state import ItemSnapshot, load_snapshots_by_id
 from ospo_tui.services.trail.chain import Actor
 
-_BATCH = 5000
+STALE_REASON = "stale decision: findings changed"
 _MAX_LISTED = 50  # matches listed per side in a difference; the count is always exact
 
 
 @dataclass(frozen=True)
-class _Source:
-    id: int
-    fields: DecisionFields
-    findings_hash: str | None
-    file_id: int
-    origin: str
-    reused_from_id: int | None
-    scan_id: int
+class _Reuse:
+    """A file of the new scan, the earlier decision on the same content, and that one's scan."""
+
+    item: ItemSnapshot
+    source: DecisionRecord
+    source_scan_id: int
+
+    @property
+    def is_stale(self) -> bool:
+        return self.item.findings_hash != self.source.findings_hash
 
 
 def carry_over_decisions(session: Session, scan: Scan, actor: Actor) -> int:
     """Reuse earlier decisions on ``scan``'s files with the same sha256; returns how many."""
+    reuses = _reuses(session, scan)
+    if not reuses:
+        scan.reused_count = 0
+        return 0
+    differences = _differences(session, [reuse for reuse in reuses if reuse.is_stale])
+    batch_id = str(uuid.uuid4())
+    changes = [_change(reuse, differences.get(reuse.item.id), batch_id) for reuse in reuses]
+    write_decisions(session, actor, "decision.reuse", changes)
+    scan.reused_count = len(changes)
+    session.flush()
+    return len(changes)
+
+
+def _reuses(session: Session, scan: Scan) -> list[_Reuse]:
+    """Each file of ``scan`` whose content was decided in an earlier scan of the project, with
+    the newest such decision, in path order."""
     earlier = (
         select(
             ScannedFile.sha256.label("sha256"),
@@ -70,86 +86,48 @@ def carry_over_decisions(session: Session, scan: Scan, actor: Actor) -> int:
         .group_by(ScannedFile.sha256)
         .subquery()
     )
-    pairs = session.execute(
-        select(ReviewItem.id, earlier.c.decision_id)
+    source_item = aliased(ReviewItem)
+    triples = session.execute(
+        select(ReviewItem.id, earlier.c.decision_id, source_item.scan_id)
         .join(ScannedFile, ScannedFile.id == ReviewItem.file_id)
         .join(earlier, earlier.c.sha256 == ScannedFile.sha256)
+        .join(Decision, Decision.id == earlier.c.decision_id)
+        .join(source_item, source_item.id == Decision.review_item_id)
         .where(ReviewItem.scan_id == scan.id)
         .order_by(ReviewItem.path)
     ).all()
-    if not pairs:
-        scan.reused_count = 0
-        return 0
-    sources = _load_sources(session, {decision_id for _, decision_id in pairs})
-    items = {item.id: item for item in load_snapshots_by_id(session, [i for i, _ in pairs])}
-    stale_pairs = [
-        (item_id, decision_id)
-        for item_id, decision_id in pairs
-        if items[item_id].findings_hash != sources[decision_id].findings_hash
+    sources = decisions_by_id(session, [decision_id for _, decision_id, _ in triples])
+    items = {item.id: item for item in load_snapshots_by_id(session, [i for i, _, _ in triples])}
+    return [
+        _Reuse(items[item_id], sources[decision_id], source_scan_id)
+        for item_id, decision_id, source_scan_id in triples
     ]
-    differences = _differences(session, stale_pairs, items, sources)
-    batch_id = str(uuid.uuid4())
-    changes = []
-    for item_id, decision_id in pairs:
-        source = sources[decision_id]
-        difference = differences.get(item_id)
-        changes.append(
-            DecisionChange(
-                items[item_id],
-                source.fields,
-                "reuse",
-                state=STATE_STALE if difference is not None else None,
-                bulk_id=batch_id,
-                reused_from_id=source.id,
-                findings_hash=source.findings_hash,
-                findings_from_item=False,
-                priority=1 if difference is not None else None,
-                priority_reason=STALE_REASON if difference is not None else None,
-                extra={
-                    "reused_from_decision_id": source.id,
-                    "reused_from_scan_id": source.scan_id,
-                    "stale": difference is not None,
-                    **({"difference": difference} if difference is not None else {}),
-                },
-            )
-        )
-    write_decisions(session, actor, "decision.reuse", changes)
-    scan.reused_count = len(changes)
-    session.flush()
-    return len(changes)
 
 
-def _load_sources(session: Session, ids: set[int]) -> dict[int, _Source]:
-    wanted = list(ids)
-    found: dict[int, _Source] = {}
-    for start in range(0, len(wanted), _BATCH):
-        rows = session.execute(
-            select(
-                Decision.id,
-                *FIELD_COLUMNS,
-                Decision.findings_hash,
-                Decision.file_id,
-                Decision.origin,
-                Decision.reused_from_id,
-                ReviewItem.scan_id,
-            )
-            .join(ReviewItem, ReviewItem.id == Decision.review_item_id)
-            .where(Decision.id.in_(wanted[start : start + _BATCH]))
-        )
-        for row in rows:
-            found[row.id] = _Source(
-                id=row.id,
-                fields=DecisionFields.from_row(row),
-                findings_hash=row.findings_hash,
-                file_id=row.file_id,
-                origin=row.origin,
-                reused_from_id=row.reused_from_id,
-                scan_id=row.scan_id,
-            )
-    return found
+def _change(reuse: _Reuse, difference: dict[str, Any] | None, batch_id: str) -> DecisionChange:
+    """The reused decision; a stale one goes to the top of the queue with what changed."""
+    stale = difference is not None
+    return DecisionChange(
+        reuse.item,
+        reuse.source.fields,
+        "reuse",
+        state=STATE_STALE if stale else None,
+        bulk_id=batch_id,
+        reused_from_id=reuse.source.id,
+        findings_hash=reuse.source.findings_hash,
+        findings_from_item=False,
+        priority=1 if stale else None,
+        priority_reason=STALE_REASON if stale else None,
+        extra={
+            "reused_from_decision_id": reuse.source.id,
+            "reused_from_scan_id": reuse.source_scan_id,
+            "stale": stale,
+            **({"difference": difference} if difference is not None else {}),
+        },
+    )
 
 
-def _decided_on_file(session: Session, source: _Source) -> int:
+def _decided_on_file(session: Session, source: DecisionRecord) -> int:
     """The file a decision was really made on: follow reuse links back to the original."""
     decision_id, file_id, origin = source.reused_from_id, source.file_id, source.origin
     hops = 0
@@ -182,26 +160,21 @@ def _match_lines(session: Session, file_id: int) -> list[str]:
     ]
 
 
-def _differences(
-    session: Session,
-    stale_pairs: list[tuple[int, int]],
-    items: dict[int, Any],
-    sources: dict[int, _Source],
-) -> dict[int, dict[str, Any]]:
+def _differences(session: Session, stale: list[_Reuse]) -> dict[int, dict[str, Any]]:
     """Old vs new detected expression and matches, for the (few) stale files only."""
     out: dict[int, dict[str, Any]] = {}
-    for item_id, decision_id in stale_pairs:
-        old_file = _decided_on_file(session, sources[decision_id])
+    for reuse in stale:
+        old_file = _decided_on_file(session, reuse.source)
         old_expression = session.scalar(
             select(ScannedFile.detected_license_expression_spdx).where(ScannedFile.id == old_file)
         )
         old_matches = _match_lines(session, old_file)
-        new_matches = _match_lines(session, items[item_id].file_id)
+        new_matches = _match_lines(session, reuse.item.file_id)
         removed = [m for m in old_matches if m not in new_matches]
         added = [m for m in new_matches if m not in old_matches]
-        out[item_id] = {
+        out[reuse.item.id] = {
             "old_detected": old_expression,
-            "new_detected": items[item_id].detected_spdx,
+            "new_detected": reuse.item.detected_spdx,
             "decided_on_file_id": old_file,
             "matches_removed": removed[:_MAX_LISTED],
             "matches_added": added[:_MAX_LISTED],

@@ -94,6 +94,10 @@ def locked_chain_head(session: Session) -> tuple[int, str]:
     return chain_head(session)
 
 
+# (action, subject_type, subject_id, payload, project_id): one event to append.
+EventEntry = tuple[str, str, str | int | None, dict[str, Any], int | None]
+
+
 def append_event(
     session: Session,
     actor: Actor,
@@ -102,35 +106,23 @@ def append_event(
     subject_id: str | int | None = None,
     payload: dict[str, Any] | None = None,
     project_id: int | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction, so the event and the change commit together."""
-    _lock_chain(session)
-    last_seq, prev_hash = chain_head(session)
-    body = event_body(
-        seq=last_seq + 1,
-        occurred_at=utc_now(),
-        actor=actor.name,
-        role=actor.role,
-        action=action,
-        subject_type=subject_type,
-        subject_id=None if subject_id is None else str(subject_id),
-        project_id=project_id,
-        payload=canonical_json(payload or {}),
+) -> int:
+    """Append one event in the caller's transaction, so the event and the change commit together.
+
+    Returns the event's sequence number.
+    """
+    (row,) = append_events(
+        session, actor, [(action, subject_type, subject_id, payload or {}, project_id)]
     )
-    event = AuditEvent(**body, prev_hash=prev_hash, hash=chain_hash(prev_hash, body))
-    session.add(event)
-    session.flush()
-    return event
+    return int(row["seq"])
 
 
 def append_events(
-    session: Session,
-    actor: Actor,
-    entries: Iterable[tuple[str, str, str | int | None, dict[str, Any], int | None]],
+    session: Session, actor: Actor, entries: Iterable[EventEntry]
 ) -> list[dict[str, Any]]:
-    """Append many events with one lock and one Core insert (bulk decisions, reuse).
+    """Append events with one lock and one Core insert; returns the rows written.
 
-    Each entry is (action, subject_type, subject_id, payload, project_id). Returns the rows written.
+    The only writer of the chain: one event, a bulk decision or a reuse all link the same way.
     """
     _lock_chain(session)
     last_seq, prev_hash = chain_head(session)
