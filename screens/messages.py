@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
+from textual.notifications import SeverityLevel
 
 from ospo_tui.safe_text import clean
+from ospo_tui.screens.workbench import workbench
 
 if TYPE_CHECKING:
     from ospo_tui.db import Database
 
 
-def notify_safe(app: App[object], message: object, *, severity: str = "information") -> None:
+def notify_safe(app: App[Any], message: object, *, severity: SeverityLevel = "information") -> None:
     """A notification whose text is never parsed as markup and has no control characters."""
-    app.notify(clean(message, max_len=300), severity=severity, markup=False)  # type: ignore[arg-type]
+    app.notify(clean(message, max_len=300), severity=severity, markup=False)
 
 
-def database(app: App[object]) -> Database:
+def database(app: App[Any]) -> Database:
     """The app's database; each worker opens its own session from it (sessions are per thread)."""
-    return app.db  # type: ignore[attr-defined, no-any-return]
+    return workbench(app).db
