@@ -1,40 +1,43 @@
 """The review workbench: the Textual app that ``ospo-tui`` opens with no sub-command.
 
-The app holds what every screen shares (the database, the acting user), the screen registry,
-the command palette provider, the ``decide`` hook the decision form plugs into, and the one
-place worker failures become notifications.
+The app holds what every screen shares (the database and the user: it is the screens'
+``Workbench``), the screen registry and the command palette provider. It opens the decision
+form when a screen asks for it, hands every change to a review item on to all screens, and is
+the one place worker failures become notifications.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib
-from collections.abc import Callable
 from importlib.resources import files
 from typing import Any
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from ospo_tui.db import Database
 from ospo_tui.idle_gc import IdleCollector
 from ospo_tui.screens.commands import ScreenCommands
-from ospo_tui.screens.messages import notify_safe
+from ospo_tui.screens.deciding import open_decision_form
+from ospo_tui.screens.export import ExportScreen
+from ospo_tui.screens.help import HelpScreen
+from ospo_tui.screens.inbox import InboxScreen
+from ospo_tui.screens.inspector import InspectorScreen
+from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
+from ospo_tui.screens.picker import PickerScreen
+from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.services.review.queue import QueueFilter
 
-# Screens opened by name (``app.action_open_screen('name')``): one line per screen, as
-# "module:Class"; the class is built with no arguments.
-SCREENS_BY_NAME: dict[str, str] = {
-    "picker": "ospo_tui.screens.picker:PickerScreen",
-    "inbox": "ospo_tui.screens.inbox:InboxScreen",
-    "export": "ospo_tui.screens.export:ExportScreen",
+# Screens opened by name (``app.action_open_screen('name')``), each built with no arguments.
+SCREENS_BY_NAME: dict[str, type[Screen[Any]]] = {
+    "picker": PickerScreen,
+    "inbox": InboxScreen,
+    "export": ExportScreen,
 }
-
-# The decision form module (issue 5). It exposes
-# ``open_decision_form(app, review_item_id, on_done: Callable[[int], None]) -> None``.
-DECISION_FORM_MODULE = "ospo_tui.screens.decision_form"
 
 
 class ReviewApp(App[int]):
@@ -82,45 +85,34 @@ class ReviewApp(App[int]):
     # -- screens -------------------------------------------------------------------------------
 
     def action_open_screen(self, name: str) -> None:
-        target = SCREENS_BY_NAME.get(name)
-        if target is None:
+        screen_class = SCREENS_BY_NAME.get(name)
+        if screen_class is None:
             notify_safe(self, f"no screen named {name}", severity="error")
             return
-        module_name, class_name = target.split(":")
-        screen_class = getattr(importlib.import_module(module_name), class_name)
         self.push_screen(screen_class())
 
     def action_help(self) -> None:
-        from ospo_tui.screens.help import HelpScreen
-
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
             return
         self.push_screen(HelpScreen(self.screen))
 
-    # -- decisions -----------------------------------------------------------------------------
+    # -- what the screens ask for and announce ---------------------------------------------------
 
-    def action_decide(self, review_item_id: int) -> None:
-        """Open the decision form for one review item (wired by the decisions module)."""
-        try:
-            form = importlib.import_module(DECISION_FORM_MODULE)
-        except ModuleNotFoundError as exc:
-            if exc.name != DECISION_FORM_MODULE:
-                raise
-            notify_safe(self, "decision form not available", severity="warning")
-            return
-        opener: Callable[..., Any] | None = getattr(form, "open_decision_form", None)
-        if opener is None:
-            notify_safe(self, "decision form not available", severity="warning")
-            return
-        opener(self, review_item_id, self.review_item_changed)
+    def on_decision_requested(self, message: DecisionRequested) -> None:
+        open_decision_form(self, message.review_item_id, self._queue_filter_shown())
 
-    def review_item_changed(self, review_item_id: int) -> None:
-        """A decision (or question) changed an item: every open screen that shows it refreshes."""
+    def _queue_filter_shown(self) -> QueueFilter | None:
+        """What the nearest queue (or the inspector walking it) shows: a bulk may cover it."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, QueueScreen | InspectorScreen):
+                return screen.flt
+        return None
+
+    def on_review_item_changed(self, message: ReviewItemChanged) -> None:
+        """Every screen on the stack gets the news; those that show the item read it again."""
         for screen in self.screen_stack:
-            refresh = getattr(screen, "review_item_changed", None)
-            if refresh is not None:
-                refresh(review_item_id)
+            screen.post_message(ReviewItemChanged(message.review_item_id, bulk=message.bulk))
 
     # -- failures ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,10 +13,10 @@ from ospo_tui.screens.keys import screen_keys
 class ScreenCommands(Provider):
     """Commands follow the screen the palette was opened on: its bindings, by description."""
 
-    def _commands(self) -> list[tuple[str, str, partial[object]]]:
-        out = []
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        out: list[tuple[str, str, Callable[[], object]]] = []
         for key in screen_keys(self.screen):
-            run = partial(key.node.run_action, key.binding.action)
+            run = partial(self.app.run_action, key.binding.action, key.node)
             out.append((f"{key.binding.description} ({key.display})", key.binding.tooltip, run))
         return out
 

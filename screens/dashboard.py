@@ -2,19 +2,15 @@
 
 Each chart is an option list whose options are bars drawn with Rich, so the keyboard moves
 between bars and Enter selects one. Selecting a bar dismisses the screen with the queue filter
-changes behind it (a dict of ``QueueFilter`` fields); the screen that pushed the dashboard
-applies them. The figures are read in a worker thread, so the screen paints at once.
+behind it (a ``BarFilter``); the screen that pushed the dashboard applies it. The figures are
+read in a worker thread, so the screen paints at once.
 """
 
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TypedDict
 
-from ospo_tui.screens.acting import reading_as_user
-
-if TYPE_CHECKING:
-    from ospo_tui.screens.queue import QueueScreen
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -25,6 +21,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ospo_tui.safe_text import clean, safe_line
+from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.services.policy.versions import stored_policy
 from ospo_tui.services.review.dashboard import Bar, ReviewFigures, directory_bars, review_figures
 
@@ -43,6 +40,30 @@ PROGRESS_STYLES = {
 }
 COUNT_WIDTH = 8
 ALERT_WIDTH = 8
+
+
+class BarFilter(TypedDict):
+    """The queue filter behind a bar, as ``QueueFilter`` fields: what the bar does not set is
+    cleared, so the queue shows exactly the files the bar counts."""
+
+    states: tuple[str, ...]
+    license: str | None
+    license_key: str | None
+    path_glob: str | None
+    text: str | None
+    policy_alert: str | None
+
+
+def bar_filter(bar: Bar) -> BarFilter:
+    chosen = bar.filter
+    return BarFilter(
+        states=tuple(chosen.get("states", ())),
+        license=chosen.get("license"),
+        license_key=chosen.get("license_key"),
+        path_glob=chosen.get("path_glob"),
+        text=chosen.get("text"),
+        policy_alert=chosen.get("policy_alert"),
+    )
 
 
 def bar_line(bar: Bar, largest: int, width: int, style: str, *, show_alert: bool = False) -> Text:
@@ -110,7 +131,7 @@ class BarChart(OptionList):
             self.show(self.bars, "")
 
 
-class DashboardScreen(Screen[dict[str, Any] | None]):
+class DashboardScreen(Screen[BarFilter | None]):
     """Where the review of one scan stands; Enter on a bar shows those files in the queue."""
 
     DEFAULT_CSS = """
@@ -118,10 +139,24 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
     DashboardScreen Grid { grid-size: 2 2; grid-gutter: 0 1; }
     """
     BINDINGS = [
-        Binding("escape,q", "close", "Back"),
-        Binding("plus,equals_sign", "depth(1)", "Deeper dirs"),
-        Binding("minus", "depth(-1)", "Shallower dirs"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("escape,q", "close", "Back", id="dashboard.back", tooltip="Back to the queue"),
+        Binding(
+            "plus,equals_sign",
+            "depth(1)",
+            "Deeper dirs",
+            id="dashboard.deeper",
+            tooltip="Directories one level deeper",
+        ),
+        Binding(
+            "minus",
+            "depth(-1)",
+            "Shallower dirs",
+            id="dashboard.shallower",
+            tooltip="Directories one level shallower",
+        ),
+        Binding(
+            "r", "refresh", "Refresh", id="dashboard.refresh", tooltip="Read the figures again"
+        ),
     ]
 
     def __init__(self, scan_id: int, *, directory_depth: int | None = None) -> None:
@@ -204,18 +239,7 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
         chart = event.option_list
         if not isinstance(chart, BarChart) or event.option.id is None:
             return
-        bar = chart.bars[int(event.option.id)]
-        # Every other filter is cleared, so the queue shows exactly the files behind the bar.
-        changes: dict[str, Any] = {
-            "states": (),
-            "license": None,
-            "license_key": None,
-            "path_glob": None,
-            "text": None,
-            "policy_alert": None,
-        }
-        changes.update(bar.filter)
-        self.dismiss(changes)
+        self.dismiss(bar_filter(chart.bars[int(event.option.id)]))
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -229,13 +253,3 @@ class DashboardScreen(Screen[dict[str, Any] | None]):
     def action_refresh(self) -> None:
         self.directories_shown = False
         self.load()
-
-
-def open_dashboard(queue: QueueScreen) -> None:
-    """Show the dashboard of the queue's scan; a selected bar becomes the queue's filter."""
-
-    def done(changes: dict[str, Any] | None) -> None:
-        if changes:
-            queue.apply_filter(queue.flt.with_changes(**changes))
-
-    queue.app.push_screen(DashboardScreen(queue.flt.scan_id), done)

@@ -1,4 +1,4 @@
-"""The decision form (``d`` on the queue or the inspector): one file, or a bulk over many.
+"""The decision form (``d`` on a file, wherever it is shown): one file, or a bulk over many.
 
 Pre-filled with the detection (or the current decision), so Enter agrees with the scanner. The
 expression is checked as it is typed and license keys complete with the right arrow. Saving
@@ -8,22 +8,26 @@ decision and keeps the reviewer's values: saving again supersedes it knowingly.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.suggester import Suggester
 from textual.widgets import Input, Label, Select, Static
 
 from ospo_tui.errors import InputError, OspoError
-from ospo_tui.safe_text import clean, safe, safe_line
+from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.acting import acting_actor, reading_as_user
-from ospo_tui.screens.messages import database, notify_safe
-from ospo_tui.services.licenses.spdx_validation import complete_last_token, normalise_spdx
+from ospo_tui.screens.decision_texts import (
+    LicenseSuggester,
+    conflict_text,
+    facts_text,
+    preview_text,
+)
+from ospo_tui.screens.workbench import workbench
+from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.bulk import (
     BulkPreview,
     BulkResult,
@@ -31,7 +35,7 @@ from ospo_tui.services.review.bulk import (
     apply_bulk,
     preview_bulk,
 )
-from ospo_tui.services.review.decision_context import DecisionContext, decision_context
+from ospo_tui.services.review.decision_context import DecisionContext
 from ospo_tui.services.review.decision_fields import (
     DECISION_TYPES,
     REASONS,
@@ -46,16 +50,6 @@ SCOPE_SAME = "same_expression"
 SCOPE_GLOB = "glob"
 SCOPE_QUEUE = "queue"
 NO_REASON = "-"
-
-
-class LicenseSuggester(Suggester):
-    """Completes the last word of the expression to a known SPDX id or ScanCode key."""
-
-    def __init__(self) -> None:
-        super().__init__(use_cache=True, case_sensitive=True)
-
-    async def get_suggestion(self, value: str) -> str | None:
-        return complete_last_token(value)
 
 
 @dataclass(frozen=True)
@@ -119,7 +113,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         with VerticalScroll():
             yield Static(Text("Decide", style="bold"))
             yield Static(safe_line(c.path, max_len=None), id="decision-path")
-            yield Static(self._facts(), id="decision-facts")
+            yield Static(facts_text(c), id="decision-facts")
             yield Label("Concluded license: SPDX expression, NONE or NOASSERTION (Enter saves)")
             yield Input(
                 value=c.prefill_expression,
@@ -156,52 +150,23 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
                 id="decision-comment",
             )
             yield Label("Apply to")
-            scopes: list[tuple[Text, str]] = [(Text("this file only"), SCOPE_FILE)]
-            if c.detected_spdx:
-                scopes.append(
-                    (
-                        safe_line(f"every file of this scan detected as {c.detected_spdx}"),
-                        SCOPE_SAME,
-                    )
-                )
-            scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
-            if self.queue_filter is not None:
-                scopes.append(
-                    (Text("every file the queue shows (its current filter)"), SCOPE_QUEUE)
-                )
-            yield Select(scopes, value=SCOPE_FILE, allow_blank=False, id="decision-scope")
+            yield Select(self._scopes(), value=SCOPE_FILE, allow_blank=False, id="decision-scope")
             directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
             yield Input(value=directory, id="decision-glob", disabled=True)
             yield Static("", id="decision-conflict")
             yield Static("", id="decision-error", classes="problem")
 
-    def _facts(self) -> Text:
+    def _scopes(self) -> list[tuple[Text, str]]:
+        """What a decision may apply to: the file, or in bulk the files like it."""
         c = self.context
-        text = Text()
-        text.append("detected  ", style="dim")
-        text.append_text(safe_line(c.detected_spdx or "(nothing)", max_len=None))
-        text.append(f"\nstate     {c.state}   version {c.version}", style="dim")
-        if c.current is not None:
-            text.append("\ncurrent   ", style="dim")
-            text.append_text(safe_line(c.current.describe(), max_len=None))
-        if c.stale is not None:
-            s = c.stale
-            text.append(
-                "\nSTALE: the findings changed since this decision was made\n", style="bold"
-            )
-            text.append_text(safe_line(f"  detected then: {s.old_detected}", max_len=None))
-            text.append("\n")
-            text.append_text(safe_line(f"  detected now:  {s.new_detected}", max_len=None))
-            for line in s.matches_removed:
-                text.append("\n  - ", style="red")
-                text.append_text(safe_line(line))
-            for line in s.matches_added:
-                text.append("\n  + ", style="green")
-                text.append_text(safe_line(line))
-        if c.prefill_problem:
-            text.append("\n")
-            text.append_text(safe_line(c.prefill_problem, max_len=None, style="red"))
-        return text
+        scopes: list[tuple[Text, str]] = [(Text("this file only"), SCOPE_FILE)]
+        if c.detected_spdx:
+            same = safe_line(f"every file of this scan detected as {c.detected_spdx}")
+            scopes.append((same, SCOPE_SAME))
+        scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
+        if self.queue_filter is not None:
+            scopes.append((Text("every file the queue shows (its current filter)"), SCOPE_QUEUE))
+        return scopes
 
     def on_mount(self) -> None:
         self.query_one("#decision-expression", Input).focus()
@@ -284,7 +249,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
     def _save_one(self, fields: DecisionFields) -> None:
         try:
             result = decide(
-                database(self.app),
+                workbench(self.app).db,
                 acting_actor(self.app),
                 self.context.review_item_id,
                 self.version,
@@ -314,7 +279,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
     def _save_bulk(self, selection: BulkSelection, fields: DecisionFields, count: int) -> None:
         try:
             result = apply_bulk(
-                database(self.app),
+                workbench(self.app).db,
                 acting_actor(self.app),
                 selection,
                 fields.concluded_expression,
@@ -338,26 +303,12 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             self._error("the selection matches no file")
             return
         self.pending = (selection, preview)
-        text = Text(
-            f"{preview.files} files will get this decision "
-            f"({preview.already_decided} already have one). Press ctrl+s again to apply.\n",
-            style="bold",
-        )
-        for path in preview.sample_paths:
-            text.append("  ")
-            text.append_text(safe_line(path))
-            text.append("\n")
-        self.query_one("#decision-conflict", Static).update(text)
+        self.query_one("#decision-conflict", Static).update(preview_text(preview))
 
     def _conflict(self, conflict: DecisionConflict) -> None:
         self.saving = False
         self.version = conflict.actual_version
-        text = Text("This file changed while you were deciding:\n", style="bold")
-        text.append_text(
-            safe(conflict.current.describe() if conflict.current else "its decision was cleared")
-        )
-        text.append("\nYour values are kept: ctrl+s records yours over it, escape discards.")
-        self.query_one("#decision-conflict", Static).update(text)
+        self.query_one("#decision-conflict", Static).update(conflict_text(conflict))
 
     def _error(self, message: str) -> None:
         self.saving = False
@@ -365,53 +316,3 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def open_decision_form(
-    app: App[object], review_item_id: int, on_done: Callable[[int], None]
-) -> None:
-    """The app's ``decide`` hook: read the file's context off the UI thread, then show the form."""
-
-    def finished(outcome: FormOutcome | None) -> None:
-        if outcome is None:
-            return
-        if outcome.single is not None:
-            fields = outcome.single.decision.fields
-            notify_safe(
-                app,
-                f"decided {clean(outcome.single.path, max_len=80)}: "
-                f"{fields.concluded_expression} ({DECISION_TYPES[fields.decision_type]})",
-            )
-        elif outcome.bulk is not None:
-            notify_safe(
-                app,
-                f"bulk {outcome.bulk.bulk_id}: decided {outcome.bulk.files} files "
-                f"(undo: ospo-tui undo {outcome.bulk.bulk_id})",
-            )
-            for screen in app.screen_stack:  # many rows changed: queues reload their window
-                reload = getattr(screen, "apply_filter", None)
-                if reload is not None and hasattr(screen, "flt"):
-                    reload(screen.flt)
-        on_done(review_item_id)
-
-    # The queue (or the inspector walking it) the form was opened from, for "what it shows".
-    shown_filter = next(
-        (
-            getattr(screen, "flt", None)
-            for screen in reversed(app.screen_stack)
-            if isinstance(getattr(screen, "flt", None), QueueFilter)
-        ),
-        None,
-    )
-
-    def prepare() -> None:
-        try:
-            with reading_as_user(app, f"review item {review_item_id}") as snapshot:
-                context = decision_context(snapshot, review_item_id)
-        except OspoError as err:
-            app.call_from_thread(notify_safe, app, str(err), severity="error")
-            return
-        form = DecisionForm(context, shown_filter)
-        app.call_from_thread(app.push_screen, form, finished)
-
-    app.run_worker(prepare, thread=True, group="decision-form", exit_on_error=False)

@@ -7,7 +7,6 @@ decision also shows what changed in the findings.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import App
 from textual.widgets import Static
 
 from ospo_tui.safe_text import safe_line
@@ -74,8 +73,3 @@ class DecisionHistory(Static):
     def _show(self, entries: list[HistoryEntry], stale: StaleDifference | None) -> None:
         self.entries = entries
         self.update(render_history(entries, stale))
-
-
-def history_widget(app: App[object], review_item_id: int) -> DecisionHistory:
-    """The inspector's hook for its History tab."""
-    return DecisionHistory(review_item_id)

@@ -21,7 +21,9 @@ from textual.widgets import Checkbox, Input, Label, ProgressBar, Select, Static
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.acting import acting_actor
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.messages import notify_safe
+from ospo_tui.screens.queue import QueueScreen
+from ospo_tui.screens.workbench import workbench
 from ospo_tui.services.export.output import ExportResult
 from ospo_tui.services.export.run import EXPORT_KINDS, run_export
 
@@ -112,11 +114,8 @@ class ExportScreen(ModalScreen[ExportResult | None]):
     def on_mount(self) -> None:
         if self.project is None:
             for screen in reversed(self.app.screen_stack):
-                project = getattr(screen, "project", None)
-                flt = getattr(screen, "flt", None)
-                if isinstance(project, str):
-                    self.project = project
-                    self.scan_id = getattr(flt, "scan_id", None)
+                if isinstance(screen, QueueScreen):
+                    self.project, self.scan_id = screen.project, screen.flt.scan_id
                     break
             self.query_one("#export-scope", Static).update(self._scope_text())
             self._suggest_path()
@@ -179,7 +178,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
 
         try:
             result = run_export(
-                database(self.app),
+                workbench(self.app).db,
                 acting_actor(self.app),
                 kind,
                 path,

@@ -18,8 +18,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_actor
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.messages import ReviewItemChanged, notify_safe
 from ospo_tui.screens.question_view import QUESTION_STYLES, QuestionScreen
+from ospo_tui.screens.workbench import workbench
 from ospo_tui.services.review.question_threads import (
     QUESTION_ANSWERED,
     QUESTION_OPEN,
@@ -89,7 +90,7 @@ class InboxScreen(Screen[None]):
                 if self.show_all
                 else inbox_filter(actor)
             )
-            views = list_questions(database(self.app), actor, flt)
+            views = list_questions(workbench(self.app).db, actor, flt)
         except OspoError as err:
             self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
             return
@@ -144,6 +145,5 @@ class InboxScreen(Screen[None]):
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def review_item_changed(self, review_item_id: int) -> None:
-        del review_item_id
-        self.load()
+    def on_review_item_changed(self, message: ReviewItemChanged) -> None:
+        self.load()  # any item's change may move a question in or out of the inbox

@@ -6,8 +6,6 @@ back, so a reviewer triages from here; escape returns to the queue on the file l
 
 from __future__ import annotations
 
-import importlib
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,10 +23,21 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
-from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.acting import reading_as_user
-from ospo_tui.screens.messages import notify_safe
-from ospo_tui.screens.queue_table import ALERT_STYLES, STATE_LABELS
+from ospo_tui.screens.decision_history import DecisionHistory
+from ospo_tui.screens.inspector_panes import (
+    copyright_rows,
+    head_text,
+    licenses_text,
+    match_note,
+    match_rows,
+    matched_text,
+    notes_text,
+    source_note,
+)
+from ospo_tui.screens.keys import ask_key, decide_key
+from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
+from ospo_tui.screens.question_actions import ask_or_answer
 from ospo_tui.screens.source_view import SourceView
 from ospo_tui.services.review.inspector import FileReview, load_file_review
 from ospo_tui.services.review.queue import QueueFilter, QueueRow, queue_neighbour
@@ -41,16 +50,11 @@ TAB_FOCUS = {
     "notes": "#notes-box",
     "history": "#history-box",
 }
-# The decision history pane (issue 5): a module exposing
-# ``history_widget(app, review_item_id) -> Widget``; until it exists the pane says so.
-HISTORY_MODULE = "ospo_tui.screens.decision_history"
 
 
-def _fmt(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}".removesuffix(".0")
+class InspectorScreen(Screen[QueueRow | None]):
+    """Dismissed with the file last shown, so the queue under it can put its cursor there."""
 
-
-class InspectorScreen(Screen[None]):
     BINDINGS = [
         Binding(
             "right_square_bracket",
@@ -68,10 +72,8 @@ class InspectorScreen(Screen[None]):
             id="inspector.previous",
             tooltip="Previous file of the queue",
         ),
-        Binding(
-            "d", "decide", "Decide", id="inspector.decide", tooltip="Record a decision on this file"
-        ),
-        Binding("a", "question", "Ask/answer", id="inspector.question", tooltip="Ask an engineer"),
+        decide_key("inspector"),
+        ask_key("inspector"),
         Binding(
             "m",
             "next_match",
@@ -180,7 +182,7 @@ class InspectorScreen(Screen[None]):
             with TabPane("5 Notes", id="notes"), VerticalScroll(id="notes-box"):
                 yield Static("", id="notes-text")
             with TabPane("6 History", id="history"), VerticalScroll(id="history-box"):
-                yield Static(Text("No decision history service installed yet."), id="history-text")
+                yield Static(Text("Loading history…", style="dim"), id="history-text")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -244,100 +246,30 @@ class InspectorScreen(Screen[None]):
     # -- panes ---------------------------------------------------------------------------------
 
     def _show_head(self, review: FileReview) -> None:
-        item = review.item
-        label, style = STATE_LABELS.get(item.state, (item.state, ""))
-        head = Text(no_wrap=True, overflow="ellipsis")
-        head.append_text(safe_line(item.path, max_len=None, style="bold"))
-        head.append("\n")
-        head.append(label, style=style)
-        head.append(f" · priority {item.priority}")
-        if item.priority_reason:
-            head.append_text(safe_line(f" ({item.priority_reason})"))
-        if item.policy_alert:
-            head.append(" · policy ")
-            head.append_text(
-                safe_line(
-                    item.policy_caption or item.policy_alert,
-                    style=ALERT_STYLES.get(item.policy_alert, ""),
-                )
-            )
-        head.append("\ndetected: ")
-        head.append_text(
-            safe_line(item.detected_spdx or item.detected_expression or "none", max_len=None)
-        )
-        if item.detected_expression and item.detected_expression != item.detected_spdx:
-            head.append("\nScanCode: ", style="dim")
-            head.append_text(safe_line(item.detected_expression, max_len=None, style="dim"))
-        head.append("\ndecision: ")
-        head.append_text(
-            safe_line(
-                item.concluded_expression or "none yet",
-                max_len=None,
-                style="green" if item.concluded_expression else "dim",
-            )
-        )
-        self.query_one("#inspector-head", Static).update(head)
+        self.query_one("#inspector-head", Static).update(head_text(review))
 
     def _show_source(self, review: FileReview) -> None:
         view = self.query_one(SourceView)
-        status = self.query_one("#source-status", Static)
-        source = review.source
-        if source.text is None:
-            view.show("", ())
-            status.update(
-                safe_line(f"Source not shown: {source.reason}", max_len=None, style="italic")
-            )
-            return
-        view.show(source.text, review.matched_ranges)
-        note = Text()
-        count = len(review.matched_ranges)
-        note.append(
-            f"{count} matched line range{'s' if count != 1 else ''} · m / M jump between them"
-        )
-        if source.differs:
-            note.append("  ⚠ the file on disk differs from the scanned one", style="bold yellow")
-        status.update(note)
-        if review.matched_ranges:
+        text = review.source.text
+        view.show(text or "", review.matched_ranges if text is not None else ())
+        self.query_one("#source-status", Static).update(source_note(review))
+        if text is not None and review.matched_ranges:
             view.jump(0)
 
     @on(SourceView.MatchShown)
     def _match_shown(self, message: SourceView.MatchShown) -> None:
-        text = Text(
-            f"match {message.index + 1} of {message.count}: lines {message.start}-{message.end}"
-        )
-        if self.review is not None and self.review.source.differs:
-            text.append("  ⚠ the file on disk differs from the scanned one", style="bold yellow")
-        self.query_one("#source-status", Static).update(text)
+        note = match_note(self.review, message.index, message.count, message.start, message.end)
+        self.query_one("#source-status", Static).update(note)
 
     def _show_matches(self, review: FileReview) -> None:
         table = self.query_one("#matches-table", DataTable)
         table.clear()
-        for match in review.matches:
-            expression = match.spdx or match.expression or ""
-            table.add_row(
-                safe_line(expression + (" (clue)" if match.is_clue else ""), max_len=60),
-                safe_line(match.rule_identifier or "", max_len=50),
-                safe_line(match.matcher or ""),
-                Text(_fmt(match.score), justify="right"),
-                Text(_fmt(match.coverage), justify="right"),
-                Text(match.lines),
-            )
+        for row in match_rows(review):
+            table.add_row(*row)
         self._show_matched_text(0)
 
     def _show_matched_text(self, index: int) -> None:
-        box = self.query_one("#matched-text", Static)
-        if self.review is None or not self.review.matches:
-            box.update(Text("No license match in this file.", style="italic"))
-            return
-        match = self.review.matches[min(index, len(self.review.matches) - 1)]
-        text = Text()
-        text.append(f"Matched text, lines {match.lines or '?'}", style="bold")
-        if match.rule_url:
-            text.append("\nrule: ")
-            text.append_text(safe_line(match.rule_url, max_len=None, style="dim"))
-        text.append("\n\n")
-        text.append_text(safe(match.matched_text or "(ScanCode did not record the matched text)"))
-        box.update(text)
+        self.query_one("#matched-text", Static).update(matched_text(self.review, index))
 
     @on(DataTable.RowHighlighted, "#matches-table")
     def _match_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -360,79 +292,14 @@ class InspectorScreen(Screen[None]):
     def _show_copyrights(self, review: FileReview) -> None:
         table = self.query_one("#copyrights-table", DataTable)
         table.clear()
-        for statement in review.copyrights:
-            lines = "" if statement.start_line is None else str(statement.start_line)
-            if statement.end_line not in (None, statement.start_line):
-                lines += f"-{statement.end_line}"
-            table.add_row(
-                Text(statement.kind), safe_line(statement.value, max_len=200), Text(lines)
-            )
+        for row in copyright_rows(review):
+            table.add_row(*row)
 
     def _show_licenses(self, review: FileReview) -> None:
-        text = Text()
-        if not review.licenses:
-            text.append("No license detected in this file.", style="italic")
-        for number, lic in enumerate(review.licenses):
-            if number:
-                text.append("\n\n" + "─" * 60 + "\n\n")
-            text.append_text(safe_line(lic.key, max_len=None, style="bold"))
-            if lic.spdx:
-                text.append_text(safe_line(f"  SPDX: {lic.spdx}", max_len=None))
-            if lic.category:
-                text.append_text(safe_line(f"  category: {lic.category}", max_len=None))
-            if lic.name:
-                text.append("\n")
-                text.append_text(safe_line(lic.name, max_len=None, style="italic"))
-            origin = (
-                "this scan's license references"
-                if lic.origin == "scan"
-                else "ScanCode's license database"
-            )
-            text.append(f"\nfrom {origin}\n\n", style="dim")
-            text.append_text(safe(lic.text or "(no reference text for this key)"))
-        self.query_one("#license-text", Static).update(text)
+        self.query_one("#license-text", Static).update(licenses_text(review))
 
     def _show_notes(self, review: FileReview) -> None:
-        text = Text()
-        text.append("ScanCode todo items\n", style="bold")
-        if not review.todos:
-            text.append("none\n", style="dim")
-        for todo in review.todos:
-            text.append_text(
-                safe_line(f"• detection {todo.detection_identifier or '?'}", max_len=None)
-            )
-            text.append("\n")
-            for code, comment in todo.review_comments:
-                text.append_text(safe(f"  {code}: {comment}" if code else f"  {comment}"))
-                text.append("\n")
-        text.append("\nScan errors\n", style="bold")
-        if not review.file.scan_errors:
-            text.append("none\n", style="dim")
-        for error in review.file.scan_errors:
-            text.append_text(safe(f"• {error}"))
-            text.append("\n")
-        info = review.file
-        text.append("\nFile\n", style="bold")
-        facts = (
-            ("size", "" if info.size is None else f"{info.size:,} bytes"),
-            ("sha256", info.sha256 or ""),
-            ("sha1", info.sha1 or ""),
-            ("type", info.file_type or ""),
-            ("mime", info.mime_type or ""),
-            ("language", info.programming_language or ""),
-            (
-                "license text",
-                ""
-                if info.percentage_of_license_text is None
-                else f"{info.percentage_of_license_text:.1f} %",
-            ),
-        )
-        for name, value in facts:
-            if value:
-                text.append(f"{name:>13}  ", style="dim")
-                text.append_text(safe_line(value, max_len=None))
-                text.append("\n")
-        self.query_one("#notes-text", Static).update(text)
+        self.query_one("#notes-text", Static).update(notes_text(review))
 
     def _show_history(self, review: FileReview) -> None:
         # Filled only when its tab is in view, so "next file" reads no audit events.
@@ -446,19 +313,13 @@ class InspectorScreen(Screen[None]):
     def _mount_history(self) -> None:
         if self.review is None or self.history_item_id == self.review.item.id:
             return
-        try:
-            module = importlib.import_module(HISTORY_MODULE)
-        except ModuleNotFoundError as exc:
-            if exc.name != HISTORY_MODULE:
-                raise
-            return
         item_id = self.history_item_id = self.review.item.id
         box = self.query_one("#history-box", VerticalScroll)
 
         async def swap() -> None:
             await box.remove_children()  # the old pane must be gone before the new one mounts
             if self.history_item_id == item_id:
-                await box.mount(module.history_widget(self.app, item_id))
+                await box.mount(DecisionHistory(item_id))
 
         self.call_later(swap)
 
@@ -485,20 +346,14 @@ class InspectorScreen(Screen[None]):
         self.query_one(TAB_FOCUS[name]).focus()
 
     def action_decide(self) -> None:
-        self.app.action_decide(self.row.id)  # type: ignore[attr-defined]
+        self.post_message(DecisionRequested(self.row.id))
 
     def action_question(self) -> None:
-        from ospo_tui.screens.question_actions import ask_or_answer
-
         ask_or_answer(self.app, self.row.id, self.row.path)
 
     def action_back(self) -> None:
-        from ospo_tui.screens.queue import QueueScreen
+        self.dismiss(self.row)
 
-        self.app.pop_screen()
-        if isinstance(self.app.screen, QueueScreen):
-            self.app.screen.followed(self.row)
-
-    def review_item_changed(self, review_item_id: int) -> None:
-        if review_item_id == self.row.id:
+    def on_review_item_changed(self, message: ReviewItemChanged) -> None:
+        if message.review_item_id == self.row.id:
             self.load(self.row)

@@ -1,4 +1,5 @@
-"""The keys a screen offers, in one list shared by the help screen and the command palette."""
+"""The keys a screen offers, in one list shared by the help screen and the command palette;
+and the keys on a file, defined once for every screen that shows one."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
     """Bindings active on ``screen``, screen and focused widget first, app keys last."""
     seen: set[str] = set()
     out: list[ScreenKey] = []
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         binding = active.binding
         if binding.system or binding.action in _HIDDEN_ACTIONS or not binding.description:
             continue
@@ -41,5 +42,23 @@ def screen_keys(screen: Screen[object]) -> list[ScreenKey]:
             continue
         seen.add(ident)
         out.append(ScreenKey(active.node, binding, display))
-        del key
     return out
+
+
+# The keys on a file, wherever a file is shown (queue, inspector, question view): one
+# definition, so they never drift apart. ``screen`` prefixes the id (``queue.decide``), which
+# keymaps use to tell the screens apart.
+
+
+def decide_key(screen: str) -> Binding:
+    """``d``: the decision form on the file in view."""
+    return Binding(
+        "d", "decide", "Decide", id=f"{screen}.decide", tooltip="Record a decision on this file"
+    )
+
+
+def ask_key(screen: str) -> Binding:
+    """``a``: reviewers ask an engineer about the file in view; engineers answer."""
+    return Binding(
+        "a", "question", "Ask/answer", id=f"{screen}.question", tooltip="Ask an engineer"
+    )

@@ -16,6 +16,7 @@ from textual.worker import get_current_worker
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_as_user
+from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.services.review.catalog import ScanSummary, scan_summaries
 
 COLUMNS = (
@@ -126,8 +127,6 @@ class PickerScreen(Screen[None]):
         table = self.query_one("#scans", DataTable)
         if not self.scans or table.cursor_row < 0:
             return
-        from ospo_tui.screens.queue import QueueScreen
-
         scan = self.scans[table.cursor_row]
         self.app.push_screen(QueueScreen(scan.id, scan.project))
 

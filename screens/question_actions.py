@@ -8,13 +8,15 @@ audit every refusal; these helpers only collect text, call them off the UI threa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 
 from ospo_tui.errors import OspoError
 from ospo_tui.screens.acting import acting_actor, reading_actor
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.messages import announce_change, notify_safe
 from ospo_tui.screens.question_dialog import MessageDraft, QuestionDialog
+from ospo_tui.screens.workbench import workbench
 from ospo_tui.services.access.members import list_members
 from ospo_tui.services.access.roles import allowed, check
 from ospo_tui.services.review import questions as q
@@ -30,7 +32,7 @@ _TITLES = {
 }
 
 
-def _in_thread(app: App[object], work: Callable[[], None]) -> None:
+def _in_thread(app: App[Any], work: Callable[[], None]) -> None:
     def guarded() -> None:
         try:
             work()
@@ -40,18 +42,18 @@ def _in_thread(app: App[object], work: Callable[[], None]) -> None:
     app.run_worker(guarded, thread=True, group="questions", exit_on_error=False)
 
 
-def _changed(app: App[object], view: QuestionView, note: str, done: Done | None) -> None:
+def _changed(app: App[Any], view: QuestionView, note: str, done: Done | None) -> None:
     notify_safe(app, note)
-    app.review_item_changed(view.review_item_id)  # type: ignore[attr-defined]
+    announce_change(app, view.review_item_id)
     if done is not None:
         done(view)
 
 
-def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
+def ask_or_answer(app: App[Any], review_item_id: int, path: str) -> None:
     """The ``a`` key on a file: reviewers ask, engineers answer what waits for them."""
 
     def prepare() -> None:
-        db = database(app)
+        db = workbench(app).db
         actor = reading_actor(app)  # only reads here: asking and answering resolve it again
         if allowed(actor, "ask"):
             engineers = [m.name for m in list_members(db, actor, "engineer")]
@@ -81,14 +83,14 @@ def ask_or_answer(app: App[object], review_item_id: int, path: str) -> None:
     _in_thread(app, prepare)
 
 
-def _send_ask(app: App[object], review_item_id: int, draft: MessageDraft | None) -> None:
+def _send_ask(app: App[Any], review_item_id: int, draft: MessageDraft | None) -> None:
     if draft is None or draft.to is None:
         return
     to = draft.to
 
     def send() -> None:
         view = q.ask(
-            database(app),
+            workbench(app).db,
             acting_actor(app),
             review_item_id,
             to,
@@ -101,9 +103,7 @@ def _send_ask(app: App[object], review_item_id: int, draft: MessageDraft | None)
     _in_thread(app, send)
 
 
-def message_dialog(
-    app: App[object], kind: str, view: QuestionView, done: Done | None = None
-) -> None:
+def message_dialog(app: App[Any], kind: str, view: QuestionView, done: Done | None = None) -> None:
     """Write an answer, comment or reopening reason for ``view`` (call on the UI thread)."""
     title = _TITLES[kind].format(id=view.id, asked_by=view.asked_by)
     subject = view.path
@@ -117,13 +117,13 @@ def message_dialog(
 
 
 def record(
-    app: App[object], kind: str, question_id: int, text: str = "", done: Done | None = None
+    app: App[Any], kind: str, question_id: int, text: str = "", done: Done | None = None
 ) -> None:
     """Record one message of ``kind`` (answer, comment, resolve, reopen) in a worker."""
     act = {"answer": q.answer, "comment": q.comment, "resolve": q.resolve, "reopen": q.reopen}
 
     def send() -> None:
-        view = act[kind](database(app), acting_actor(app), question_id, text)
+        view = act[kind](workbench(app).db, acting_actor(app), question_id, text)
         note = f"question {view.id}: {kind} recorded, now {view.state}"
         app.call_from_thread(_changed, app, view, note, done)
 

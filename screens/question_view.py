@@ -20,15 +20,18 @@ from textual.worker import get_current_worker
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe, safe_line
 from ospo_tui.screens.acting import reading_actor, reading_as_user
-from ospo_tui.screens.messages import database, notify_safe
+from ospo_tui.screens.inspector import InspectorScreen
+from ospo_tui.screens.keys import decide_key
+from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
 from ospo_tui.screens.question_actions import message_dialog, record
 from ospo_tui.screens.queue_table import STATE_LABELS
 from ospo_tui.screens.source_view import SourceView
+from ospo_tui.screens.workbench import workbench
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.review.decisions import may_decide
 from ospo_tui.services.review.inspector import FileReview, load_file_review
 from ospo_tui.services.review.question_threads import QuestionThread, QuestionView, question_thread
-from ospo_tui.services.review.queue import QueueFilter, QueueRow
+from ospo_tui.services.review.queue import QueueFilter, QueueRow, queue_row
 
 QUESTION_STYLES = {"open": "bold magenta", "answered": "bold green", "resolved": "dim"}
 KIND_STYLES = {"ask": "magenta", "answer": "green", "reopen": "yellow", "resolve": "dim"}
@@ -75,7 +78,7 @@ class QuestionScreen(Screen[None]):
     BINDINGS = [
         Binding("a", "answer", "Answer", id="question.answer", tooltip="Answer (engineers)"),
         Binding("c", "comment", "Comment", id="question.comment", tooltip="Add a comment"),
-        Binding("d", "decide", "Decide", id="question.decide", tooltip="Decide the file"),
+        decide_key("question"),
         Binding(
             "R",
             "resolve",
@@ -123,7 +126,7 @@ class QuestionScreen(Screen[None]):
     def load(self) -> None:
         worker = get_current_worker()
         try:
-            db, actor = database(self.app), reading_actor(self.app)
+            db, actor = workbench(self.app).db, reading_actor(self.app)
             thread = question_thread(db, actor, self.question_id)
             item_id = thread.question.review_item_id
             with reading(db, actor, f"review item {item_id}") as snapshot:
@@ -212,16 +215,14 @@ class QuestionScreen(Screen[None]):
             return
         view = self.thread.question
         try:
-            may_decide(database(self.app), reading_actor(self.app), view.review_item_id)
+            may_decide(workbench(self.app).db, reading_actor(self.app), view.review_item_id)
         except OspoError as err:
             self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
             return
-        self.app.call_from_thread(self.app.action_decide, view.review_item_id)  # type: ignore[attr-defined]
+        self.post_message(DecisionRequested(view.review_item_id))
 
     @work(thread=True, exit_on_error=False, group="question-inspect")
     def action_inspect(self) -> None:
-        from ospo_tui.services.review.queue import queue_row
-
         if self.thread is None:
             return
         view = self.thread.question
@@ -231,13 +232,12 @@ class QuestionScreen(Screen[None]):
             self.app.call_from_thread(self._open_inspector, view.scan_id, row)
 
     def _open_inspector(self, scan_id: int, row: QueueRow) -> None:
-        from ospo_tui.screens.inspector import InspectorScreen
-
         self.app.push_screen(InspectorScreen(QueueFilter(scan_id=scan_id, include_all=True), row))
 
     def action_back(self) -> None:
         self.app.pop_screen()
 
-    def review_item_changed(self, review_item_id: int) -> None:
-        if self.thread is not None and self.thread.question.review_item_id == review_item_id:
+    def on_review_item_changed(self, message: ReviewItemChanged) -> None:
+        question = self.thread.question if self.thread is not None else None
+        if question is not None and question.review_item_id == message.review_item_id:
             self.load()

@@ -2,17 +2,14 @@
 
 Only a window (``WINDOW`` rows) is ever in the table; moving past its edge, searching or
 filtering loads a new window around the target row with keyset paging, so the queue is as fast
-at 100,000 files as at 100.
+at 100,000 files as at 100. The reads themselves are in ``queue_loading``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -21,157 +18,42 @@ from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_as_user
+from ospo_tui.screens.dashboard import BarFilter, DashboardScreen
 from ospo_tui.screens.filter_bar import FilterBar
-from ospo_tui.screens.messages import notify_safe
+from ospo_tui.screens.inspector import InspectorScreen
+from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
+from ospo_tui.screens.question_actions import ask_or_answer
+from ospo_tui.screens.queue_keys import QUEUE_KEYS
+from ospo_tui.screens.queue_loading import (
+    Counted,
+    SearchResult,
+    WindowLoaded,
+    count_text,
+    describe_filter,
+    read_counts,
+    read_end,
+    read_past_edge,
+    read_row,
+    read_window,
+)
 from ospo_tui.screens.queue_table import QueueTable
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.screens.steady_footer import SteadyFooter
-from ospo_tui.services.review.queue import (
-    QueueFilter,
-    QueueKey,
-    QueueRow,
-    QueueWindow,
-    queue_count,
-    queue_page,
-    queue_page_before,
-    queue_position,
-    queue_row,
-    queue_search,
-    queue_window,
-)
+from ospo_tui.services.review.queue import QueueFilter, QueueKey, QueueRow, queue_search
 
 WINDOW = 150
 
 
-@dataclass(frozen=True)
-class WindowRead:
-    """One window of the queue as the worker read it."""
-
-    flt: QueueFilter
-    window: QueueWindow
-    cursor_id: int | None
-
-
-@dataclass(frozen=True)
-class QueueCounts:
-    """How many rows the filter keeps, and how many come before the window's first row."""
-
-    flt: QueueFilter
-    first_id: int | None
-    total: int | None  # None: unchanged since the last count
-    position: int
-
-
-def describe_filter(flt: QueueFilter) -> str:
-    parts = []
-    if flt.states:
-        parts.append("state: " + ", ".join(flt.states))
-    if flt.license:
-        parts.append(f"license: {flt.license}")
-    if flt.path_glob:
-        parts.append(f"path: {flt.path_glob}")
-    if flt.text:
-        parts.append(f"text: {flt.text}")
-    if flt.policy_alert:
-        parts.append(f"policy: {flt.policy_alert}")
-    if flt.license_key:
-        parts.append(f"license key: {flt.license_key}")
-    return " · ".join(parts) if parts else "no filter (files with findings)"
-
-
 class QueueScreen(Screen[None]):
     AUTO_FOCUS = "QueueTable"  # the hidden filter bar's fields come first in the DOM
-    BINDINGS = [
-        Binding(
-            "d", "decide", "Decide", id="queue.decide", tooltip="Record a decision on this file"
-        ),
-        Binding("a", "question", "Ask/answer", id="queue.question", tooltip="Ask an engineer"),
-        Binding(
-            "f",
-            "filter",
-            "Filter",
-            id="queue.filter",
-            tooltip="Show or hide the filter bar: state, license, alert, path, text",
-        ),
-        Binding(
-            "slash",
-            "search",
-            "Search",
-            key_display="/",
-            id="queue.search",
-            tooltip="Incremental search in path and expression",
-        ),
-        # Secondary keys stay out of the footer (the help screen and palette list them): every
-        # footer key is a widget rebuilt whenever focus or the screen changes.
-        Binding(
-            "n",
-            "search_next",
-            "Next match",
-            show=False,
-            id="queue.search_next",
-            tooltip="Next search match",
-        ),
-        Binding(
-            "N",
-            "search_previous",
-            "Prev match",
-            show=False,
-            id="queue.search_previous",
-            tooltip="Previous search match",
-        ),
-        Binding(
-            "o",
-            "toggle_open",
-            "Open only",
-            show=False,
-            id="queue.open_only",
-            tooltip="Show only open files, or every state again",
-        ),
-        Binding(
-            "l",
-            "same_license",
-            "Same license",
-            show=False,
-            id="queue.same_license",
-            tooltip="Show only files whose detected expression holds this file's",
-        ),
-        Binding(
-            "D",
-            "dashboard",
-            "Dashboard",
-            id="queue.dashboard",
-            tooltip="Progress, alerts, licenses and directories as bar charts; Enter on a bar filters the queue",
-        ),
-        Binding(
-            "c",
-            "clear_filter",
-            "Clear filter",
-            show=False,
-            id="queue.clear",
-            tooltip="Show every file with findings",
-        ),
-        Binding(
-            "r", "reload", "Reload", show=False, id="queue.reload", tooltip="Read the queue again"
-        ),
-        Binding("escape", "back", "Back", id="queue.back", tooltip="Back to the scan list"),
-    ]
+    BINDINGS = QUEUE_KEYS
 
-    class WindowLoaded(Message):
-        def __init__(self, read: WindowRead, recount: bool) -> None:
-            super().__init__()
-            self.read = read
-            self.recount = recount
+    class FilterChosen(Message):
+        """A filter chosen on another screen (a dashboard bar): the queue shows its files."""
 
-    class Counted(Message):
-        def __init__(self, counts: QueueCounts) -> None:
+        def __init__(self, flt: QueueFilter) -> None:
             super().__init__()
-            self.counts = counts
-
-    class SearchResult(Message):
-        def __init__(self, row: QueueRow | None, text: str) -> None:
-            super().__init__()
-            self.row = row
-            self.text = text
+            self.flt = flt
 
     def __init__(self, scan_id: int, project: str) -> None:
         super().__init__()
@@ -215,34 +97,21 @@ class QueueScreen(Screen[None]):
     def load(self, around: QueueKey | None, cursor_id: int | None, count: bool = True) -> None:
         """Read the window around ``around`` (None: the top) under the current filter."""
         worker = get_current_worker()
-        flt = self.flt
-        with reading_as_user(self.app, "the review queue") as snapshot:
-            window = queue_window(snapshot, flt, around=around, size=WINDOW)
-        rows = window.rows
-        if cursor_id is None and around is not None and rows:
-            cursor_id = next((r.id for r in rows if r.key >= around), rows[-1].id)
+        read = read_window(self.app, self.flt, around, cursor_id, WINDOW)
         if not worker.is_cancelled:
-            self.post_message(self.WindowLoaded(WindowRead(flt, window, cursor_id), count))
+            self.post_message(WindowLoaded(read, count))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
     def load_past_edge(self, edge: QueueKey, forward: bool, steps: int) -> None:
         """The window around the row ``steps`` rows past the window's edge."""
         worker = get_current_worker()
-        flt = self.flt
-        with reading_as_user(self.app, "the review queue") as snapshot:
-            if forward:
-                beyond = queue_page(snapshot, flt, after=edge, limit=steps)
-                target = beyond[-1] if beyond else None
-            else:
-                beyond = queue_page_before(snapshot, flt, before=edge, limit=steps)
-                target = beyond[0] if beyond else None
-            window = queue_window(snapshot, flt, around=target.key, size=WINDOW) if target else None
+        read = read_past_edge(self.app, self.flt, edge, forward, steps, WINDOW)
         if worker.is_cancelled:
             return
-        if window is None or target is None:
+        if read is None:
             self.app.call_from_thread(self._edge_is_end, forward)
             return
-        self.post_message(self.WindowLoaded(WindowRead(flt, window, target.id), False))
+        self.post_message(WindowLoaded(read, False))
 
     def _edge_is_end(self, forward: bool) -> None:
         table = self.query_one(QueueTable)
@@ -254,19 +123,12 @@ class QueueScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-window")
     def load_end(self, last: bool) -> None:
         worker = get_current_worker()
-        flt = self.flt
-        with reading_as_user(self.app, "the review queue") as snapshot:
-            if last:
-                rows = queue_page_before(snapshot, flt, before=None, limit=WINDOW + 1)
-                window = QueueWindow(rows[-WINDOW:], len(rows) <= WINDOW, True)
-            else:
-                window = queue_window(snapshot, flt, around=None, size=WINDOW)
-        rows = window.rows
-        target = (rows[-1].id if last else rows[0].id) if rows else None
+        read = read_end(self.app, self.flt, last, WINDOW)
         if not worker.is_cancelled:
-            self.post_message(self.WindowLoaded(WindowRead(flt, window, target), False))
+            self.post_message(WindowLoaded(read, False))
 
-    def on_queue_screen_window_loaded(self, message: WindowLoaded) -> None:
+    @on(WindowLoaded)
+    def _window_loaded(self, message: WindowLoaded) -> None:
         read = message.read
         if read.flt != self.flt:
             return  # a filter changed while this window was read
@@ -295,17 +157,12 @@ class QueueScreen(Screen[None]):
         self, flt: QueueFilter, first: QueueRow | None, recount: bool, at_start: bool = False
     ) -> None:
         worker = get_current_worker()
-        with reading_as_user(self.app, "the review queue") as snapshot:
-            total = queue_count(snapshot, flt) if recount else None
-            # A window at the start of the queue (every new filter's) has no row before it.
-            position = 0
-            if first is not None and not at_start:
-                position = queue_position(snapshot, flt, first.key)
+        counts = read_counts(self.app, flt, first, recount, at_start)
         if not worker.is_cancelled:
-            counts = QueueCounts(flt, first.id if first else None, total, position)
-            self.post_message(self.Counted(counts))
+            self.post_message(Counted(counts))
 
-    def on_queue_screen_counted(self, message: Counted) -> None:
+    @on(Counted)
+    def _counted(self, message: Counted) -> None:
         counts = message.counts
         rows = self.query_one(QueueTable).rows_window
         if counts.flt != self.flt or counts.first_id != (rows[0].id if rows else None):
@@ -333,19 +190,8 @@ class QueueScreen(Screen[None]):
 
     def _show_count(self) -> None:
         table = self.query_one(QueueTable)
-        if not self.counted or self.total is None:
-            text = f"counting… ({len(table.rows_window):,} rows loaded)"
-        elif not self.total:
-            text = (
-                "no file matches"
-                if self.flt != QueueFilter(self.flt.scan_id)
-                else "no file to review"
-            )
-        else:
-            first = self.position + 1
-            last = self.position + len(table.rows_window)
-            here = self.position + max(0, table.cursor_row) + 1
-            text = f"file {here:,} of {self.total:,}  (rows {first:,}–{last:,})"
+        total = self.total if self.counted else None
+        text = count_text(self.flt, total, self.position, len(table.rows_window), table.cursor_row)
         self.query_one("#queue-count", StatusLine).show(Text(text, justify="right"))
 
     def _show_filter(self) -> None:
@@ -398,9 +244,14 @@ class QueueScreen(Screen[None]):
         self.query_one(QueueTable).focus()
 
     def action_dashboard(self) -> None:
-        from ospo_tui.screens.dashboard import open_dashboard
+        self.app.push_screen(DashboardScreen(self.flt.scan_id), self._dashboard_closed)
 
-        open_dashboard(self)
+    def _dashboard_closed(self, chosen: BarFilter | None) -> None:
+        if chosen:
+            self.post_message(self.FilterChosen(self.flt.with_changes(**chosen)))
+
+    def on_queue_screen_filter_chosen(self, message: FilterChosen) -> None:
+        self.apply_filter(message.flt)
 
     def action_toggle_open(self) -> None:
         self.apply_filter(
@@ -442,7 +293,7 @@ class QueueScreen(Screen[None]):
             return
         if self.unmatched is not None and self.unmatched in event.value:
             # Nothing held the shorter text, so nothing holds this one: no query needed.
-            self.post_message(self.SearchResult(None, event.value))
+            self.post_message(SearchResult(None, event.value))
             return
         self.search(event.value, self.search_origin, True, True)
 
@@ -476,9 +327,10 @@ class QueueScreen(Screen[None]):
                 snapshot, self.flt, text, start=start, forward=forward, inclusive=inclusive
             )
         if not worker.is_cancelled:
-            self.post_message(self.SearchResult(row, text))
+            self.post_message(SearchResult(row, text))
 
-    def on_queue_screen_search_result(self, message: SearchResult) -> None:
+    @on(SearchResult)
+    def _search_result(self, message: SearchResult) -> None:
         self.searches += 1
         if message.text != self.search_text:
             return
@@ -496,11 +348,13 @@ class QueueScreen(Screen[None]):
 
     def action_inspect(self) -> None:
         current = self.query_one(QueueTable).current
-        if current is None:
-            return
-        from ospo_tui.screens.inspector import InspectorScreen
+        if current is not None:
+            self.app.push_screen(InspectorScreen(self.flt, current), self._followed)
 
-        self.app.push_screen(InspectorScreen(self.flt, current))
+    def _followed(self, row: QueueRow | None) -> None:
+        """The inspector closed on ``row``: the cursor follows, so escape lands where it was."""
+        if row is not None:
+            self.show_row(row.key, row.id)
 
     @on(QueueTable.RowSelected)
     def _selected(self, event: QueueTable.RowSelected) -> None:
@@ -510,11 +364,9 @@ class QueueScreen(Screen[None]):
     def action_decide(self) -> None:
         current = self.query_one(QueueTable).current
         if current is not None:
-            self.app.action_decide(current.id)  # type: ignore[attr-defined]
+            self.post_message(DecisionRequested(current.id))
 
     def action_question(self) -> None:
-        from ospo_tui.screens.question_actions import ask_or_answer
-
         current = self.query_one(QueueTable).current
         if current is not None:
             ask_or_answer(self.app, current.id, current.path)
@@ -528,18 +380,14 @@ class QueueScreen(Screen[None]):
             return
         self.app.pop_screen()
 
-    def followed(self, row: QueueRow) -> None:
-        """The inspector moved to ``row``: the cursor follows, so escape lands on it."""
-        self.show_row(row.key, row.id)
-
-    def review_item_changed(self, review_item_id: int) -> None:
-        self.refresh_item(review_item_id)
+    def on_review_item_changed(self, message: ReviewItemChanged) -> None:
+        if message.bulk:
+            self.apply_filter(self.flt)  # many rows changed: read the window again
+        self.refresh_item(message.review_item_id)
 
     @work(thread=True, exit_on_error=False, group="queue-item")
     def refresh_item(self, review_item_id: int) -> None:
-        with reading_as_user(self.app, "the review queue") as snapshot:
-            row = queue_row(snapshot, review_item_id)
-            total = queue_count(snapshot, self.flt)
+        row, total = read_row(self.app, self.flt, review_item_id)
         if row is not None:
             self.app.call_from_thread(self._item_refreshed, row, total)
 

@@ -158,8 +158,8 @@ class QueueTable(ScrollView, can_focus=True):
             super().__init__()
             self.last = last
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.rows_window: list[QueueRow] = []
         self.cells: list[tuple[Text, ...]] = []
         self.cursor_row = 0

@@ -47,8 +47,8 @@ class SourceView(ScrollView, can_focus=True):
             self.start = start
             self.end = end
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.lines: list[str] = []
         self.ranges: tuple[tuple[int, int], ...] = ()
         self._starts: list[int] = []

@@ -137,6 +137,34 @@ def test_queue_key_opens_the_dashboard_and_a_bar_filters_the_queue(
     assert queue.total == 2  # the two GPL-2.0 files of the fixture
 
 
+def test_a_chosen_bar_reaches_the_queue_as_a_message(host: DashboardHost) -> None:
+    """The dashboard returns the bar's filter through dismiss(); the queue receives it as one
+    typed FilterChosen message, never through a call from the dashboard."""
+    from ospo_tui.app import ReviewApp
+    from ospo_tui.screens.queue import QueueScreen
+    from tests.tui_support import handled
+
+    app = ReviewApp(host.db, "tester")
+
+    async def run() -> tuple[QueueScreen, list[QueueScreen.FilterChosen]]:
+        async with app.run_test(size=(120, 36)) as pilot:
+            queue = QueueScreen(host.scan_id, "libs")
+            await app.push_screen(queue)
+            await _loaded(pilot)
+            chosen = handled(queue, QueueScreen.FilterChosen)
+            await pilot.press("D")
+            await _loaded(pilot)
+            assert isinstance(app.screen, DashboardScreen) and not chosen
+            await pilot.press("enter")  # the "error" bar of the alert chart
+            await _loaded(pilot)
+            assert app.screen is queue
+            return queue, chosen
+
+    queue, chosen = asyncio.run(run())
+    assert [message.flt for message in chosen] == [queue.flt]
+    assert queue.flt.policy_alert == "error" and queue.flt.license_key is None
+
+
 def test_filter_bar_filters_by_policy_alert(host: DashboardHost) -> None:
     from textual.widgets import Select
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from ospo_tui import app as app_module
 from ospo_tui.app import ReviewApp
 from ospo_tui.db import Database
 from ospo_tui.screens.help import HelpScreen
@@ -165,28 +164,6 @@ def test_keyboard_triage_of_ten_files(sample_app: ReviewApp) -> None:
             await pilot.press("left_square_bracket")
             await settle(pilot)
             assert inspector.row.path == seen[-2]
-
-    asyncio.run(drive())
-
-
-def test_decide_key_reports_a_missing_form(
-    sample_app: ReviewApp, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(app_module, "DECISION_FORM_MODULE", "ospo_tui.screens.no_such_form")
-
-    async def drive() -> None:
-        async with sample_app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
-            await pilot.press("enter")
-            await settle(pilot)
-            await pilot.press("d")
-            await wait_until(
-                pilot,
-                lambda: (
-                    "decision form not available" in [n.message for n in sample_app._notifications]
-                ),
-                "the notification that the decision form is missing",
-            )
 
     asyncio.run(drive())
 

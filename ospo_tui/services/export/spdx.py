@@ -69,11 +69,13 @@ def _verification_code(session: Session, scan_id: int) -> PackageVerificationCod
             "SPDX 2.3 requires one per file"
         )
     digests = sorted(
-        session.scalars(
+        digest
+        for digest in session.scalars(
             select(ScannedFile.sha1)
             .where(ScannedFile.scan_id == scan_id, ScannedFile.type == "file")
             .execution_options(yield_per=20_000)
         )
+        if digest is not None  # none is: the check above refused them
     )
     # SHA-1 because SPDX 2.3 specifies it here, not for security.
     digest = hashlib.sha1("".join(digests).encode(), usedforsecurity=False).hexdigest()
