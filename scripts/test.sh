@@ -17,8 +17,7 @@ fi
 
 ruff check ospo_tui screens models migrations tests benchmarks
 ruff format --check ospo_tui screens models migrations tests benchmarks
-bash scripts/typecheck.sh
-bash scripts/lint_imports.sh
+bash scripts/check_installed.sh  # mypy and the import-linter contracts
 
 # pytest exits 5 when it collected nothing: that is a failure here, never a pass.
 set +e

@@ -1,6 +1,6 @@
 """Layers: models ← services ← screens and commands, checked by import-linter on every package.
 
-The contracts live in ``pyproject.toml``; ``scripts/lint_imports.sh`` runs them on an installed
+The contracts live in ``pyproject.toml``; ``scripts/check_installed.sh`` runs them on an installed
 copy, since the mapped screens/, models/ and migrations/ are not inside the ``ospo_tui`` folder.
 These tests show the contracts see those packages: a probe import that breaks a layer fails.
 """
