@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.source_copy import clean_source_copy
+
 ROOT = Path(__file__).resolve().parent.parent
 LINT = "import sys; from importlinter.cli import lint_imports_command as c; sys.exit(c())"
 
@@ -57,9 +59,10 @@ def test_screens_and_commands_hold_no_sql() -> None:
 @pytest.fixture(scope="module")
 def installed_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("lint-site")
+    source = clean_source_copy(tmp_path_factory.mktemp("source"))
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
-        + ["--target", str(site), str(ROOT)],
+        + ["--target", str(site), str(source)],
         check=True,
         capture_output=True,
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.pty_terminal import PtyTerminal
+from tests.source_copy import clean_source_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = clean_source_copy(tmp_path_factory.mktemp("source"))
     subprocess.run(
         [
             sys.executable,
@@ -33,7 +35,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "-q",
             "-w",
             str(out),
-            str(ROOT),
+            str(source),
         ],
         check=True,
         cwd=out,
