@@ -161,7 +161,28 @@ def load_file_review(
     scan = session.get(Scan, item.scan_id)
     if scanned is None or scan is None:
         raise NotFoundError(f"review item {review_item_id} has no scanned file")
-    matches = tuple(
+    matches = _matches(session, scanned.id)
+    keys: set[str] = set(license_keys(scanned.detected_license_expression))
+    for m in matches:
+        keys |= license_keys(m.expression)
+    source = (
+        read_scanned_source(scan.root, scanned.path, sha256=scanned.sha256, sha1=scanned.sha1)
+        if read_source
+        else SourceText(None, "not loaded")
+    )
+    return FileReview(
+        item=_item_info(session, item),
+        file=_file_info(scanned),
+        matches=matches,
+        copyrights=_copyrights(session, scanned.id),
+        todos=_todos(session, scanned.id),
+        licenses=license_texts(session, scan.id, sorted(keys)),
+        source=source,
+    )
+
+
+def _matches(session: Session, file_id: int) -> tuple[MatchInfo, ...]:
+    return tuple(
         MatchInfo(
             detection_identifier=det.identifier,
             is_clue=det.is_clue,
@@ -179,72 +200,66 @@ def load_file_review(
         for m, det in session.execute(
             select(LicenseMatch, LicenseDetection)
             .join(LicenseDetection, LicenseDetection.id == LicenseMatch.detection_id)
-            .where(LicenseMatch.file_id == scanned.id)
+            .where(LicenseMatch.file_id == file_id)
             .order_by(LicenseDetection.position, LicenseMatch.position, LicenseMatch.id)
         ).all()
     )
-    copyrights = tuple(
+
+
+def _copyrights(session: Session, file_id: int) -> tuple[CopyrightInfo, ...]:
+    return tuple(
         CopyrightInfo(c.kind, c.value, c.start_line, c.end_line)
         for c in session.scalars(
             select(CopyrightStatement)
-            .where(CopyrightStatement.file_id == scanned.id)
+            .where(CopyrightStatement.file_id == file_id)
             .order_by(CopyrightStatement.start_line, CopyrightStatement.id)
         )
     )
-    todos = tuple(
+
+
+def _todos(session: Session, file_id: int) -> tuple[TodoInfo, ...]:
+    return tuple(
         TodoInfo(t.detection_identifier, _review_comments(t.review_comments_json))
         for t in session.scalars(
-            select(TodoItem).where(TodoItem.file_id == scanned.id).order_by(TodoItem.id)
+            select(TodoItem).where(TodoItem.file_id == file_id).order_by(TodoItem.id)
         )
     )
-    keys: set[str] = set(license_keys(scanned.detected_license_expression))
-    for m in matches:
-        keys |= license_keys(m.expression)
-    source = (
-        read_scanned_source(scan.root, scanned.path, sha256=scanned.sha256, sha1=scanned.sha1)
-        if read_source
-        else SourceText(None, "not loaded")
+
+
+def _item_info(session: Session, item: ReviewItem) -> ItemInfo:
+    detected = (
+        item.detected_expression if item.detected_expression is not None else item.detected_spdx
     )
-    return FileReview(
-        item=ItemInfo(
-            id=item.id,
-            scan_id=item.scan_id,
-            path=item.path,
-            state=item.state,
-            priority=item.priority,
-            priority_reason=item.priority_reason,
-            policy_alert=item.policy_alert,
-            detected_expression=item.detected_expression,
-            detected_spdx=item.detected_spdx,
-            concluded_expression=item.concluded_expression,
-            current_decision_id=item.current_decision_id,
-            version=item.version,
-            policy_caption=alert_caption(
-                session,
-                item.detected_expression
-                if item.detected_expression is not None
-                else item.detected_spdx,
-                item.policy_version,
-            ),
-        ),
-        file=FileInfo(
-            id=scanned.id,
-            path=scanned.path,
-            size=scanned.size,
-            sha1=scanned.sha1,
-            sha256=scanned.sha256,
-            mime_type=scanned.mime_type,
-            file_type=scanned.file_type,
-            programming_language=scanned.programming_language,
-            is_binary=scanned.is_binary,
-            percentage_of_license_text=scanned.percentage_of_license_text,
-            scan_errors=_errors(scanned.scan_errors_json),
-        ),
-        matches=matches,
-        copyrights=copyrights,
-        todos=todos,
-        licenses=license_texts(session, scan.id, sorted(keys)),
-        source=source,
+    return ItemInfo(
+        id=item.id,
+        scan_id=item.scan_id,
+        path=item.path,
+        state=item.state,
+        priority=item.priority,
+        priority_reason=item.priority_reason,
+        policy_alert=item.policy_alert,
+        detected_expression=item.detected_expression,
+        detected_spdx=item.detected_spdx,
+        concluded_expression=item.concluded_expression,
+        current_decision_id=item.current_decision_id,
+        version=item.version,
+        policy_caption=alert_caption(session, detected, item.policy_version),
+    )
+
+
+def _file_info(scanned: ScannedFile) -> FileInfo:
+    return FileInfo(
+        id=scanned.id,
+        path=scanned.path,
+        size=scanned.size,
+        sha1=scanned.sha1,
+        sha256=scanned.sha256,
+        mime_type=scanned.mime_type,
+        file_type=scanned.file_type,
+        programming_language=scanned.programming_language,
+        is_binary=scanned.is_binary,
+        percentage_of_license_text=scanned.percentage_of_license_text,
+        scan_errors=_errors(scanned.scan_errors_json),
     )
 
 
