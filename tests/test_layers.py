@@ -120,3 +120,22 @@ def test_environment_is_read_only_by_the_settings_module() -> None:
             if "environ" in source or "getenv" in source:
                 readers.append(str(path.relative_to(ROOT)))
     assert readers == [], readers
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """No module over 400 lines and no function over 60: each has one job (the sample aside)."""
+    too_big = []
+    for folder in ("ospo_tui", "screens", "models"):
+        for path in (ROOT / folder).rglob("*.py"):
+            relative = path.relative_to(ROOT)
+            if "data" in relative.parts:
+                continue
+            source = path.read_text()
+            if len(source.splitlines()) > 400:
+                too_big.append(f"{relative}: {len(source.splitlines())} lines")
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    length = (node.end_lineno or node.lineno) - node.lineno + 1
+                    if length > 60:
+                        too_big.append(f"{relative}:{node.name}: {length} lines")
+    assert too_big == []
