@@ -15,7 +15,8 @@ from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
 
 from ospo_tui.services.export.license_texts import catalog_license_text
-from ospo_tui.services.licenses.expressions import scancode_to_spdx
+from ospo_tui.services.licenses.exceptions import attach_exceptions
+from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.licenses.license_db import license_catalog
 
 _TOKEN = re.compile(r"[^\s()]+")
@@ -76,7 +77,7 @@ class LicenseRefs:
         )
 
     def _rewrite(self, text: str) -> str:
-        spdx = scancode_to_spdx(text) or text
+        spdx = scancode_to_spdx(attach_exceptions(text)) or text
         return _TOKEN.sub(
             lambda m: m.group(0) if m.group(0) in _OPERATORS else self._symbol(m.group(0)), spdx
         )
@@ -91,13 +92,15 @@ class LicenseRefs:
 
     def _info_in_file(self, detected: tuple[str, ...]) -> tuple[str, ...]:
         """Each license (with its exception) named by the detections, once."""
-        seen: dict[str, None] = {}
-        for text in detected:
-            rewritten = self._rewrite(text)
-            try:
-                parsed = _plain_licensing.parse(rewritten, simple=True)
-                symbols = _plain_licensing.license_symbols(parsed, unique=True, decompose=False)
-                seen.update((str(s), None) for s in symbols)
-            except ExpressionError:
-                seen.update((t, None) for t in _TOKEN.findall(rewritten) if t not in _OPERATORS)
-        return tuple(str(spdx_licensing.parse(s)) for s in seen) or ("NONE",)
+        # One expression, so that an exception found apart from its license is attached to it.
+        combined = combine_and(list(detected))
+        if combined is None:
+            return ("NONE",)
+        rewritten = self._rewrite(combined)
+        try:
+            parsed = _plain_licensing.parse(rewritten, simple=True)
+            symbols = _plain_licensing.license_symbols(parsed, unique=True, decompose=False)
+            seen = [str(s) for s in symbols]
+        except ExpressionError:
+            seen = [t for t in _TOKEN.findall(rewritten) if t not in _OPERATORS]
+        return tuple(str(spdx_licensing.parse(s)) for s in dict.fromkeys(seen)) or ("NONE",)
