@@ -3,7 +3,7 @@
 The scans: every ScanCode output under tests/data/scancode (formats 1.0 to 4.1), the bundled
 sample (imported with its tree), and a scan ``ospo-tui scan`` makes of a tree holding an empty
 file. SPDX is parsed and validated by spdx-tools (JSON and tag-value), CycloneDX by
-cyclonedx-python-lib's strict JSON schema validator.
+cyclonedx-python-lib's strict JSON schema validator, the XLSX report read back by openpyxl.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
+from openpyxl import load_workbook
 from spdx_tools.spdx.model import Document
 from spdx_tools.spdx.parser.parse_anything import parse_file
 from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
@@ -100,6 +101,11 @@ def _check_exports(db: Database, scan_id: int, out: Path) -> None:
         (out / "bom.cdx.json").read_text(encoding="utf-8")
     )
     assert error is None, str(error)[:300]
+    run_export(db, RITA, "report", out / "review.xlsx")
+    book = load_workbook(out / "review.xlsx", read_only=True)
+    assert book.sheetnames == ["files", "decisions", "open questions", "todo items", "licenses"]
+    assert book["files"].max_row == len(files) + 1
+    book.close()
 
 
 @pytest.mark.parametrize("source", SOURCES)
