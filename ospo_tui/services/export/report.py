@@ -31,7 +31,7 @@ from ospo_tui.models import (
     TodoItem,
 )
 from ospo_tui.services.export.output import Progress, reporting
-from ospo_tui.services.export.records import count_files
+from ospo_tui.services.export.records import count_files, iter_decisions
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.expressions import license_keys
@@ -99,37 +99,33 @@ def _write_files(
     return written, keys
 
 
-def _write_decisions(session: Session, scan_id: int, sheet: WriteOnlyWorksheet) -> None:
-    columns = (
-        Decision.id,
-        ScannedFile.path,
-        Decision.concluded_expression,
-        Decision.decision_type,
-        Decision.reason,
-        Decision.public_note,
-        Decision.origin,
-        Decision.bulk_id,
-        Decision.actor,
-        Decision.role,
-        Decision.created_at,
-        Decision.event_seq,
-        Decision.supersedes_id,
-    )
-    _append(sheet, [c.key for c in columns])
-    last = 0
-    while True:
-        rows = session.execute(
-            select(*columns)
-            .join(ScannedFile, ScannedFile.id == Decision.file_id)
-            .where(ScannedFile.scan_id == scan_id, Decision.id > last)
-            .order_by(Decision.id)
-            .limit(PAGE)
-        ).all()
-        if not rows:
-            return
-        for row in rows:
-            _append(sheet, tuple(row))
-        last = rows[-1][0]
+DECISION_COLUMNS = (
+    "id",
+    "path",
+    "concluded_expression",
+    "decision_type",
+    "reason",
+    "public_note",
+    "origin",
+    "bulk_id",
+    "actor",
+    "role",
+    "created_at",
+    "event_seq",
+    "supersedes_id",
+)
+
+
+def _write_decisions(session: Session, scope: ExportScope, sheet: WriteOnlyWorksheet) -> None:
+    """Every decision event, oldest first; private comments never."""
+    _append(sheet, DECISION_COLUMNS)
+    for page in iter_decisions(session, scope, page=PAGE):
+        ids = {d.file_id for d in page}
+        query = select(ScannedFile.id, ScannedFile.path).where(ScannedFile.id.in_(ids))
+        paths: dict[int, str] = {file_id: path for file_id, path in session.execute(query)}
+        for d in page:
+            row = {**{c: getattr(d, c, None) for c in DECISION_COLUMNS}, "path": paths[d.file_id]}
+            _append(sheet, [row[c] for c in DECISION_COLUMNS])
 
 
 def _write_questions(session: Session, scan_id: int, sheet: WriteOnlyWorksheet) -> None:
@@ -200,7 +196,7 @@ def write_report(
     """Write the XLSX workbook; returns the number of file rows."""
     book = Workbook(write_only=True)
     files, keys = _write_files(session, scope, book.create_sheet("files"), progress)
-    _write_decisions(session, scope.scan_id, book.create_sheet("decisions"))
+    _write_decisions(session, scope, book.create_sheet("decisions"))
     _write_questions(session, scope.scan_id, book.create_sheet("open questions"))
     _write_todos(session, scope.scan_id, book.create_sheet("todo items"))
     _write_licenses(keys, book.create_sheet("licenses"))

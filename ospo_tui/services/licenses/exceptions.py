@@ -16,7 +16,6 @@ into a JSON file beside the license catalog.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -26,7 +25,12 @@ from pathlib import Path
 from boolean.boolean import AND, OR, Expression
 from license_expression import ExpressionError, LicenseSymbol, LicenseWithExceptionSymbol, Licensing
 
-from ospo_tui.services.licenses.license_db import _catalog_path, license_catalog, scancode_version
+from ospo_tui.services.licenses.license_db import (
+    _catalog_path,
+    cached_json,
+    license_catalog,
+    scancode_version,
+)
 
 _licensing = Licensing()
 _WITH = re.compile(r"([^\s()]+)\s+with\s+([^\s()]+)", re.IGNORECASE)
@@ -60,14 +64,7 @@ def _read_pairs() -> dict[str, list[str]]:
 def exception_bases() -> dict[str, frozenset[str]]:
     """Exception key -> ScanCode keys of the licenses its rules attach it to (cached on disk)."""
     path = _catalog_path().with_name(f"exception-bases-{scancode_version()}.json")
-    try:
-        pairs = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pairs = _read_pairs()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(pairs), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: concurrent first runs never see half a file
+    pairs = cached_json(path, _read_pairs)
     return {key: frozenset(value) for key, value in pairs.items()}
 
 
