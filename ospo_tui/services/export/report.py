@@ -46,6 +46,8 @@ def _cell(sheet: WriteOnlyWorksheet, value: object) -> Any:
     if not isinstance(value, str):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL]
+    if not text.startswith("="):
+        return text  # openpyxl stores it as a string, reusing one cell object per row
     cell = WriteOnlyCell(sheet, value=text)
     cell.data_type = "s"  # never a formula, even when it starts with "="
     return cell
