@@ -8,6 +8,7 @@ cyclonedx-python-lib's strict JSON schema validator, the XLSX report read back b
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from ospo_tui.models import ReviewItem, ScannedFile
 from ospo_tui.services.export.checksums import EMPTY_MD5, EMPTY_SHA1, EMPTY_SHA256
 from ospo_tui.services.export.run import run_export
 from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.decision_context import decision_context
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.scanning.runner import ScanRequest, run_scan
@@ -101,6 +103,12 @@ def _check_exports(db: Database, scan_id: int, out: Path) -> None:
         (out / "bom.cdx.json").read_text(encoding="utf-8")
     )
     assert error is None, str(error)[:300]
+    # The schema cannot see inside an expression: every one must be valid SPDX as well.
+    bom = json.loads((out / "bom.cdx.json").read_text(encoding="utf-8"))
+    for component in bom["components"]:
+        named = component.get("licenses", []) + component.get("evidence", {}).get("licenses", [])
+        for license in named:
+            assert normalise_spdx(license["expression"]), component["name"]
     run_export(db, RITA, "report", out / "review.xlsx")
     book = load_workbook(out / "review.xlsx", read_only=True)
     assert book.sheetnames == ["files", "decisions", "open questions", "todo items", "licenses"]
