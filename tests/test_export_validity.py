@@ -112,7 +112,7 @@ def _check_exports(db: Database, scan_id: int, out: Path) -> None:
     run_export(db, RITA, "report", out / "review.xlsx")
     book = load_workbook(out / "review.xlsx", read_only=True)
     assert book.sheetnames == ["files", "decisions", "open questions", "todo items", "licenses"]
-    assert book["files"].max_row == len(files) + 1
+    assert sum(1 for _ in book["files"].iter_rows()) == len(files) + 1
     book.close()
 
 
