@@ -158,3 +158,26 @@ def test_readme_is_agreed_with_d_and_enter(sqlite_db: Database) -> None:
         assert saved is not None and saved.state == "decided" and saved.concluded_expression
         assert "GPL-2.0-or-later WITH Classpath-exception-2.0" in saved.concluded_expression
         assert normalise_spdx(saved.concluded_expression) == saved.concluded_expression
+
+
+def test_an_exception_spdx_lacks_is_not_left_after_with() -> None:
+    """SPDX 2.3 allows only its own exceptions after WITH; ScanCode has many more."""
+    from spdx_tools.common.spdx_licensing import spdx_licensing
+
+    from ospo_tui.services.export.spdx_licenses import LicenseRefs
+
+    refs = LicenseRefs({})
+    for detected in ("gpl-2.0 WITH bash-exception-gpl", "mit OR gpl-2.0 WITH bash-exception-gpl"):
+        expression = refs.expression(detected)
+        assert "LicenseRef-scancode-bash-exception-gpl" in expression
+        # spdx-tools' symbols know no LicenseRef- (the document declares them): nothing else.
+        info = spdx_licensing.validate(expression)
+        assert info.invalid_symbols == ["LicenseRef-scancode-bash-exception-gpl"], info.errors
+        assert all(e.startswith("Unknown license key") for e in info.errors), info.errors
+    assert refs.expression("mit OR gpl-2.0 WITH bash-exception-gpl") == (
+        "MIT OR (GPL-2.0-only AND LicenseRef-scancode-bash-exception-gpl)"
+    )
+    assert "LicenseRef-scancode-bash-exception-gpl" in refs.declared
+    assert refs.expression("gpl-2.0-plus WITH ada-linking-exception") == (
+        "GPL-2.0-or-later WITH GNAT-exception"
+    )

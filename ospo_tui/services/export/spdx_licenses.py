@@ -20,6 +20,7 @@ from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.licenses.license_db import license_catalog
 
 _TOKEN = re.compile(r"[^\s()]+")
+_WITH_REF = re.compile(r"\b(?:WITH|with) (LicenseRef-[^\s()]+)")
 _OPERATORS = frozenset({"AND", "OR", "WITH", "and", "or", "with"})
 _NOT_IDSTRING = re.compile(r"[^A-Za-z0-9.\-]")
 _plain_licensing = Licensing()
@@ -78,9 +79,12 @@ class LicenseRefs:
 
     def _rewrite(self, text: str) -> str:
         spdx = scancode_to_spdx(attach_exceptions(text)) or text
-        return _TOKEN.sub(
+        rewritten = _TOKEN.sub(
             lambda m: m.group(0) if m.group(0) in _OPERATORS else self._symbol(m.group(0)), spdx
         )
+        # SPDX 2.3 has no custom exceptions: one SPDX lacks becomes a license of its own, ANDed
+        # (AND binds tighter than OR, so the grouping stays what WITH gave).
+        return _WITH_REF.sub(r"AND \1", rewritten)
 
     def _expression(self, text: str | None) -> str:
         """The SPDX form spdx-tools writes (its own parse and rendering), NONE or NOASSERTION."""
