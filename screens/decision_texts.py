@@ -33,6 +33,10 @@ def facts_text(context: DecisionContext) -> Text:
     text = Text()
     text.append("detected  ", style="dim")
     text.append_text(safe_line(c.detected_spdx or "(nothing)", max_len=None))
+    if c.corrected_spdx:
+        text.append("\nas SPDX   ", style="dim")
+        text.append_text(safe_line(c.corrected_spdx, max_len=None))
+        text.append("  (exception outside WITH, corrected)", style="dim")
     text.append(f"\nstate     {c.state}   version {c.version}", style="dim")
     if c.current is not None:
         text.append("\ncurrent   ", style="dim")
@@ -49,9 +53,6 @@ def facts_text(context: DecisionContext) -> Text:
         for line in s.matches_added:
             text.append("\n  + ", style="green")
             text.append_text(safe_line(line))
-    if c.prefill_problem:
-        text.append("\n")
-        text.append_text(safe_line(c.prefill_problem, max_len=None, style="red"))
     return text
 
 

@@ -35,6 +35,7 @@ _EXTENSIONS = {
     ("cyclonedx", "json"): "cdx.json",
     ("attribution", "text"): "NOTICE.txt",
     ("attribution", "html"): "NOTICE.html",
+    ("report", "xlsx"): "review.xlsx",
 }
 
 

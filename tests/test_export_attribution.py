@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import html
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+from ospo_tui.commands.demo import sample_paths
 from ospo_tui.db import Database
+from ospo_tui.services.export.project_notices import is_legal_name
 from ospo_tui.services.export.run import run_export
+from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review.bulk import BulkSelection, apply_bulk
 from tests.decision_helpers import RITA
 from tests.export_helpers import ADA, ADLER, FAQ, README_CONTRIB, ZLIB_H, reviewed_zlib
 
@@ -28,7 +35,9 @@ def test_text_notice_lists_shipped_files_per_license(db: Database, tmp_path: Pat
     assert "License: Zlib AND LicenseRef-scancode-public-domain\n" in text
     assert "Jean-loup Gailly" in text and "Mark Adler" in text
     assert "This software is provided 'as-is'" in text  # the Zlib license text
-    assert text.count("License text of ZLIB License (Zlib):\n\n") == 1  # printed once
+    # Printed once, and said to be ScanCode's text: the scan was imported without its tree.
+    heading = "License text of ZLIB License (Zlib), from ScanCode's license database"
+    assert text.count(f"{heading} (the scanned tree is not known):\n\n") == 1
     assert "printed above" in text
     assert "WARNING:" in text and "not decided yet" in text
     assert "Files left out as not shipped (irrelevant, do not use, non-functional): 3" in text
@@ -110,3 +119,53 @@ def test_hostile_paths_and_holders_stay_text(sqlite_db: Database, tmp_path: Path
     plain = (tmp_path / "n.txt").read_text(encoding="utf-8")
     assert "\x1b" not in plain and "\x07" not in plain and "\x1b" not in page
     assert "Evil <b>Corp</b>" in plain
+
+
+def _sample_notice(db: Database, tmp_path: Path, *, root: bool, fmt: str = "text") -> str:
+    scan_file, tree = sample_paths()
+    scan = import_scan_file(
+        db, scan_file, project="sample", actor=RITA, root=str(tree) if root else None
+    ).scan_id
+    apply_bulk(db, RITA, BulkSelection(scan, path_glob="*"), "Apache-2.0", "identified")
+    target = tmp_path / ("notice.html" if fmt == "html" else "NOTICE.txt")
+    run_export(db, RITA, "attribution", target, project="sample", fmt=fmt)
+    return target.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["text", "html"])
+def test_notice_carries_the_projects_own_license_and_notice_files(
+    sqlite_db: Database, tmp_path: Path, fmt: str
+) -> None:
+    notice = _sample_notice(sqlite_db, tmp_path, root=True, fmt=fmt)
+    _, tree = sample_paths()
+    for own in ("license-expression/NOTICE", "license-expression/apache-2.0.LICENSE"):
+        text = (tree / own).read_text(encoding="utf-8").strip()
+        assert (html.escape(text) if fmt == "html" else text) in notice, own
+    # Apache-2.0 is held by project files, so no generic database text is printed for it.
+    assert "from ScanCode's license database" not in notice
+    assert "Neither the name of the ORGANIZATION" not in notice
+
+
+def test_notice_without_the_tree_says_its_texts_are_generic(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    notice = _sample_notice(sqlite_db, tmp_path, root=False)
+    assert "the scanned tree is not known" in notice
+    assert "from ScanCode's license database (the scanned tree is not known)" in notice
+    assert "The project's own license and notice files" not in notice
+
+
+@pytest.mark.parametrize(
+    "name, legal",
+    [
+        ("LICENSE", True),
+        ("LICENSE.txt", True),
+        ("apache-2.0.LICENSE", True),
+        ("NOTICE", True),
+        ("COPYING.LIB", True),
+        ("README.rst", False),
+        ("setup.py", False),
+    ],
+)
+def test_legal_names_follow_scancode(name: str, legal: bool) -> None:
+    assert is_legal_name(name) is legal

@@ -1,4 +1,4 @@
-"""``ospo-tui export KIND``: decision log, SPDX, CycloneDX or attribution notice to a file."""
+"""``ospo-tui export KIND``: decision log, SPDX, CycloneDX, attribution notice or report."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ FORMATS = sorted({f for kind in EXPORT_KINDS.values() for f in kind.formats})
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "export",
-        help="export the review: decision-log, spdx, cyclonedx or attribution",
+        help="export the review: decision-log, spdx, cyclonedx, attribution or report",
         description="; ".join(
             f"{k.name} ({'/'.join(k.formats)}): {k.description}" for k in EXPORT_KINDS.values()
         ),

@@ -4,14 +4,20 @@ Only files whose current decision says they ship are listed; files decided irrel
 use or non-functional are left out, and files still undecided (or to be discussed) are counted
 in the header so a release manager sees the gap instead of a silently short notice.
 
+When the scanned tree is known, the notice carries the project's own license and notice files
+verbatim (see ``project_notices``), and each license points at the files that hold it; only a
+license no project file holds gets ScanCode's database text, and the notice says so.
+
 Everything in it (paths, holders, license texts) is untrusted: the text form has control and
 bidi characters replaced, the HTML form escapes every value.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -23,6 +29,7 @@ from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.license_texts import catalog_license_text, scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
+from ospo_tui.services.export.project_notices import legal_files, read_legal_texts, scan_root
 from ospo_tui.services.export.records import count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.licenses.license_db import license_catalog
@@ -55,10 +62,35 @@ def _keys(expression: str) -> list[str]:
 
 
 class _Texts:
-    """License names and texts: the scan's own references first, then ScanCode's database."""
+    """License names and texts: the project's own files, the scan's references, ScanCode's DB."""
 
     def __init__(self, session: Session, scan_id: int) -> None:
         self.scan = scan_license_texts(session, scan_id)
+        root = scan_root(session, scan_id)
+        self.tree_known = bool(root and os.path.isdir(root))
+        files = legal_files(session, scan_id) if root and self.tree_known else []
+        self.project = list(read_legal_texts(root, files)) if root else []
+        self.holders: dict[str, list[str]] = {}  # ScanCode key -> project files holding it
+        for legal in self.project:
+            if legal.text is not None:
+                for key in legal.file.license_ids:
+                    self.holders.setdefault(key, []).append(legal.file.path)
+
+    def project_files(self, key: str) -> list[str]:
+        info = license_catalog().get(key)
+        return self.holders.get(info.key if info else key.lower(), [])
+
+    def source_line(self) -> str:
+        if not self.tree_known:
+            return (
+                "License texts: the scanned tree is not known (imported without --root), so they "
+                "come from ScanCode's license database, not from the project's own files."
+            )
+        return (
+            f"License texts: the project's own license and notice files "
+            f"({len(self.project)} found, printed at the end); ScanCode's license database only "
+            "for a license no project file holds, marked as such."
+        )
 
     def name_and_text(self, key: str) -> tuple[str, str | None]:
         info = license_catalog().get(key)
@@ -91,7 +123,7 @@ def _collect(
     return groups, tally
 
 
-def _header_lines(scope: ExportScope, tally: _Tally) -> list[str]:
+def _header_lines(scope: ExportScope, tally: _Tally, texts: _Texts) -> list[str]:
     lines = [
         f"Project: {scope.project} (scan {scope.scan_id}), generated {utc_now()} by ospo-tui",
         f"Files shipped and attributed: {tally.shipped}",
@@ -103,6 +135,7 @@ def _header_lines(scope: ExportScope, tally: _Tally) -> list[str]:
             f"WARNING: {tally.undecided} files are not decided yet (or to be discussed) and are "
             "not listed: this notice is incomplete until they are reviewed."
         )
+    lines.append(texts.source_line())
     return lines
 
 
@@ -132,7 +165,7 @@ def _write_text(
 ) -> None:
     rule = "=" * 78
     out.write("ATTRIBUTION NOTICE\n\n")
-    for line in _header_lines(scope, tally):
+    for line in _header_lines(scope, tally, texts):
         out.write(clean(line) + "\n")
     printed: set[str] = set()
     for group in groups:
@@ -147,12 +180,39 @@ def _write_text(
         for key in _keys(group.expression):
             name, text = texts.name_and_text(key)
             heading = f"{clean(name, single_line=True)} ({clean(key, single_line=True)})"
+            own = texts.project_files(key)
+            if own:
+                shown = ", ".join(clean(p, single_line=True) for p in own)
+                out.write(f"\nLicense text of {heading}: the project's own {shown}, below.\n")
+                continue
             if key.lower() in printed:
                 out.write(f"\nLicense text of {heading}: printed above.\n")
                 continue
             printed.add(key.lower())
-            out.write(f"\nLicense text of {heading}:\n\n")
+            out.write(f"\nLicense text of {heading}, {_fallback(texts)}:\n\n")
             out.write(clean(text or "(license text not available)").rstrip("\n") + "\n")
+    _write_project_text(out, texts, rule)
+
+
+def _fallback(texts: _Texts) -> str:
+    if texts.tree_known:
+        return "from ScanCode's license database (no file of the project holds this license)"
+    return "from ScanCode's license database (the scanned tree is not known)"
+
+
+def _write_project_text(out: TextIO, texts: _Texts, rule: str) -> None:
+    if not texts.project:
+        return
+    out.write(f"\n{rule}\nThe project's own license and notice files\n{rule}\n")
+    for legal in texts.project:
+        out.write(f"\n--- {clean(legal.file.path, single_line=True)}")
+        if legal.file.expression:
+            out.write(f" ({clean(legal.file.expression, single_line=True)})")
+        out.write(" ---\n")
+        if legal.problem:
+            out.write(f"({clean(legal.problem, single_line=True)})\n")
+        if legal.text is not None:
+            out.write(clean(legal.text).rstrip("\n") + "\n")
 
 
 def _write_html(
@@ -169,7 +229,7 @@ def _write_html(
         ".warning{color:#a00;font-weight:bold}</style>\n</head>\n<body>\n"
         "<h1>Attribution notice</h1>\n"
     )
-    for line in _header_lines(scope, tally):
+    for line in _header_lines(scope, tally, texts):
         css = ' class="warning"' if line.startswith("WARNING") else ""
         out.write(f"<p{css}>{e(line)}</p>\n")
     printed: set[str] = set()
@@ -187,11 +247,39 @@ def _write_html(
         for key in _keys(group.expression):
             name, text = texts.name_and_text(key)
             anchor = "text-" + "".join(c if c.isalnum() else "-" for c in key.lower())
+            own = texts.project_files(key)
+            if own:
+                links = ", ".join(
+                    f'<a href="#{_file_anchor(p)}"><code>{e(p)}</code></a>' for p in own
+                )
+                out.write(f"<p>License text of {e(name)}: the project's own {links}.</p>\n")
+                continue
             if key.lower() in printed:
                 out.write(f'<p>License text of {e(name)}: <a href="#{anchor}">above</a>.</p>\n')
                 continue
             printed.add(key.lower())
             out.write(f'<h3 id="{anchor}">License text of {e(name)} ({e(key)})</h3>\n')
+            out.write(f"<p>{e(_fallback(texts))}</p>\n")
             out.write(f"<pre>{e(text or '(license text not available)')}</pre>\n")
         out.write("</section>\n")
+    _write_project_html(out, texts, e)
     out.write("</body>\n</html>\n")
+
+
+def _write_project_html(out: TextIO, texts: _Texts, e: Callable[[object], str]) -> None:
+    if not texts.project:
+        return
+    out.write("<section>\n<h2>The project's own license and notice files</h2>\n")
+    for legal in texts.project:
+        expression = f" ({e(legal.file.expression)})" if legal.file.expression else ""
+        out.write(f'<h3 id="{_file_anchor(legal.file.path)}"><code>{e(legal.file.path)}</code>')
+        out.write(f"{expression}</h3>\n")
+        if legal.problem:
+            out.write(f"<p>{e(legal.problem)}</p>\n")
+        if legal.text is not None:
+            out.write(f"<pre>{e(legal.text)}</pre>\n")
+    out.write("</section>\n")
+
+
+def _file_anchor(path: str) -> str:
+    return "file-" + hashlib.sha256(path.encode()).hexdigest()[:16]

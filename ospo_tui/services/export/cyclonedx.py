@@ -34,6 +34,7 @@ from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import NOT_SHIPPED_TYPES, FileRecord, count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
+from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.trail.chain import Actor
 
@@ -44,7 +45,7 @@ _SPECIAL = frozenset({"NONE", "NOASSERTION"})
 def _expression(text: str | None) -> str | None:
     if not text or text.strip().upper() in _SPECIAL:
         return None
-    return scancode_to_spdx(text) or text
+    return scancode_to_spdx(attach_exceptions(text)) or text
 
 
 @dataclass(frozen=True, slots=True)

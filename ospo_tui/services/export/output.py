@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import IO, Any, TextIO, TypeVar, cast
 
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
@@ -52,11 +52,12 @@ class ExportResult:
 
 @contextmanager
 def atomic_output(
-    target: Path, *, newline: str | None = None, json_text: bool = False
-) -> Iterator[TextIO]:
-    """A text file that appears at ``target`` only once completely written.
+    target: Path, *, newline: str | None = None, json_text: bool = False, binary: bool = False
+) -> Iterator[Any]:
+    """A file that appears at ``target`` only once completely written.
 
-    ``json_text``: the writer produces JSON; control and bidi characters get escaped."""
+    Text unless ``binary``; ``json_text``: the writer produces JSON; control and bidi characters
+    get escaped."""
     target = Path(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
@@ -64,12 +65,14 @@ def atomic_output(
             raise InputError(f"{target}: is a directory")
         if not target.parent.is_dir():
             raise InputError(f"{target.parent}: no such directory")
-        handle = tmp.open("w", encoding="utf-8", newline=newline)
+        handle: IO[Any] = (
+            tmp.open("wb") if binary else tmp.open("w", encoding="utf-8", newline=newline)
+        )
     except OSError as exc:
         raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
         with handle:
-            yield cast(TextIO, InertJson(handle)) if json_text else handle
+            yield cast(TextIO, InertJson(cast(TextIO, handle))) if json_text else handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)

@@ -33,10 +33,11 @@ EXPORT_KINDS: dict[str, ExportKind] = {
         ExportKind("spdx", ("json", "tag-value"), "SPDX 2.3 document of the reviewed files"),
         ExportKind("cyclonedx", ("json",), "CycloneDX 1.6 BOM with concluded licenses"),
         ExportKind("attribution", ("text", "html"), "attribution notice of the shipped files"),
+        ExportKind("report", ("xlsx",), "spreadsheet: files, decisions, questions, todo, licenses"),
     )
 }
 _SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".spdx": "tag-value", ".html": "html"}
-_SUFFIX_FORMATS |= {".htm": "html", ".txt": "text"}
+_SUFFIX_FORMATS |= {".htm": "html", ".txt": "text", ".xlsx": "xlsx"}
 
 
 def choose_format(kind: str, fmt: str | None, target: Path) -> str:
@@ -75,9 +76,15 @@ def run_export(
     extra: dict[str, Any] = {}
     with snapshot_session(db) as session:
         scope = resolve_scope(session, project, scan_id)
-        newline = "" if fmt == "csv" else None
-        with atomic_output(path, newline=newline, json_text=fmt == "json") as out:
-            rows = _write(kind, session, scope, out, fmt, actor, include_private, progress)
+        if fmt == "xlsx":
+            from ospo_tui.services.export.report import write_report
+
+            with atomic_output(path, binary=True) as raw:
+                rows = write_report(session, scope, raw, progress=progress)
+        else:
+            newline = "" if fmt == "csv" else None
+            with atomic_output(path, newline=newline, json_text=fmt == "json") as out:
+                rows = _write(kind, session, scope, out, fmt, actor, include_private, progress)
     if kind == "decision-log":
         extra["include_private"] = include_private
     return record_export(

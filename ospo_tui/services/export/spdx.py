@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TextIO
@@ -36,50 +36,50 @@ from spdx_tools.spdx.writer.tagvalue.extracted_licensing_info_writer import (
 from spdx_tools.spdx.writer.tagvalue.package_writer import write_package
 from spdx_tools.spdx.writer.tagvalue.relationship_writer import write_relationship
 from spdx_tools.spdx.writer.tagvalue.tagvalue_writer_helper_functions import write_separator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ospo_tui import __version__
 from ospo_tui.errors import InputError
 from ospo_tui.models import ScannedFile
+from ospo_tui.services.export.checksums import MissingChecksums, missing_checksums
 from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.license_texts import scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import FileRecord, count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
-from ospo_tui.services.export.spdx_files import SpdxText, file_element
+from ospo_tui.services.export.spdx_files import FileElement, SpdxText, file_element
 from ospo_tui.services.export.spdx_licenses import LicenseRefs, idstring
 from ospo_tui.services.trail.chain import Actor
 
 PACKAGE_ID = "SPDXRef-Package"
 
 
-def _verification_code(session: Session, scan_id: int) -> PackageVerificationCode:
-    """SPDX 2.3 §7.9: SHA-1 over the sorted SHA-1s of the package's files."""
-    missing = session.scalar(
-        select(func.count())
-        .select_from(ScannedFile)
-        .where(
-            ScannedFile.scan_id == scan_id, ScannedFile.type == "file", ScannedFile.sha1.is_(None)
-        )
-    )
-    if missing:
-        raise InputError(
-            f"{missing} files of scan {scan_id} have no SHA-1 (the scan ran without --info); "
-            "SPDX 2.3 requires one per file"
-        )
-    digests = sorted(
+def _verification_code(
+    session: Session, scan_id: int, missing: MissingChecksums
+) -> PackageVerificationCode:
+    """SPDX 2.3 §7.9: SHA-1 over the sorted SHA-1s of the package's files.
+
+    Files whose checksum cannot be known are excluded from it, by name, as §7.9 provides.
+    """
+    digests = [
         digest
         for digest in session.scalars(
             select(ScannedFile.sha1)
-            .where(ScannedFile.scan_id == scan_id, ScannedFile.type == "file")
+            .where(
+                ScannedFile.scan_id == scan_id,
+                ScannedFile.type == "file",
+                ScannedFile.sha1.is_not(None),
+            )
             .execution_options(yield_per=20_000)
         )
-        if digest is not None  # none is: the check above refused them
-    )
+        if digest is not None
+    ]
+    digests.extend(d.sha1 for d in missing.filled.values())
+    digests.sort()
     # SHA-1 because SPDX 2.3 specifies it here, not for security.
     digest = hashlib.sha1("".join(digests).encode(), usedforsecurity=False).hexdigest()
-    return PackageVerificationCode(digest)
+    return PackageVerificationCode(digest, excluded_files=["./" + p for p in missing.unknown])
 
 
 def _namespace(scope: ExportScope) -> str:
@@ -107,7 +107,9 @@ def _creation(scope: ExportScope, actor: Actor, text: SpdxText) -> CreationInfo:
     )
 
 
-def _package(scope: ExportScope, code: PackageVerificationCode, text: SpdxText) -> Package:
+def _package(
+    scope: ExportScope, code: PackageVerificationCode, text: SpdxText, comment: str | None
+) -> Package:
     return Package(
         spdx_id=PACKAGE_ID,
         name=text(scope.project, single_line=True) or "project",
@@ -117,6 +119,7 @@ def _package(scope: ExportScope, code: PackageVerificationCode, text: SpdxText) 
         license_concluded=SpdxNoAssertion(),
         license_declared=SpdxNoAssertion(),
         copyright_text=SpdxNoAssertion(),
+        comment=text(comment),
     )
 
 
@@ -129,6 +132,16 @@ class _Parts:
     describes: Relationship
     refs: LicenseRefs
     text: SpdxText
+    missing: MissingChecksums
+
+    def elements(self, records: Iterable[FileRecord]) -> Iterator[tuple[int, FileElement]]:
+        """Each file's element, leaving out the files whose checksum cannot be known."""
+        unknown = frozenset(self.missing.unknown)
+        for record in records:
+            if record.path in unknown:
+                continue
+            digests = self.missing.filled.get(record.path)
+            yield record.file_id, file_element(record, self.refs, self.text, digests)
 
 
 def write_spdx(
@@ -145,12 +158,15 @@ def write_spdx(
         raise InputError(f"SPDX is written as json or tag-value, not {fmt!r}")
     text = SpdxText(tag_value=fmt == "tag-value")
     total = count_files(session, scope.scan_id)
+    missing = missing_checksums(session, scope.scan_id)
+    code = _verification_code(session, scope.scan_id, missing)
     parts = _Parts(
         creation=_creation(scope, actor, text),
-        package=_package(scope, _verification_code(session, scope.scan_id), text),
+        package=_package(scope, code, text, missing.comment()),
         describes=Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, PACKAGE_ID),
         refs=LicenseRefs(scan_license_texts(session, scope.scan_id)),
         text=text,
+        missing=missing,
     )
     records = reporting(iter_files(session, scope.scan_id, with_decisions=True), total, progress)
     if fmt == "tag-value":
@@ -176,8 +192,8 @@ def _write_tag_value(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) 
     write_package(parts.package, out)
     write_separator(out)
     written = 0
-    for record in records:
-        file_element(record, parts.refs, parts.text).write_tag_value(out)
+    for _, element in parts.elements(records):
+        element.write_tag_value(out)
         written += 1
     if parts.refs.declared:
         out.write("## License Information\n")
@@ -202,9 +218,9 @@ def _write_json(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) -> in
     with json_object(out) as document:
         document.members(head)
         with document.array("files") as files:
-            for record in records:
-                files.add(file_element(record, parts.refs, parts.text).as_json())
-                file_ids.append(record.file_id)
+            for file_id, element in parts.elements(records):
+                files.add(element.as_json())
+                file_ids.append(file_id)
         if parts.refs.declared:
             extracted = ExtractedLicensingInfoConverter()
             infos = [extracted.convert(info) for info in parts.refs.declared.values()]

@@ -22,6 +22,7 @@ from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
 from spdx_tools.spdx.model.spdx_none import SpdxNone
 
 from ospo_tui.safe_text import clean
+from ospo_tui.services.export.checksums import Digests
 from ospo_tui.services.export.records import FileRecord
 from ospo_tui.services.export.spdx_licenses import LicenseRefs
 from ospo_tui.services.review.decision_records import DecisionRecord
@@ -167,12 +168,21 @@ def _annotation(decision: DecisionRecord, text: SpdxText) -> tuple[str, str, str
     return annotator, _spdx_date(decision.created_at), text(comment) or ""
 
 
-def file_element(record: FileRecord, refs: LicenseRefs, text: SpdxText) -> FileElement:
+def _checksums(record: FileRecord, digests: Digests | None) -> tuple[tuple[str, str], ...]:
+    if record.sha1 is None and digests is not None:
+        return (("SHA1", digests.sha1), ("SHA256", digests.sha256), ("MD5", digests.md5))
     checksums = [("SHA1", record.sha1 or "")]
     if record.sha256:
         checksums.append(("SHA256", record.sha256))
     if record.md5:
         checksums.append(("MD5", record.md5))
+    return tuple(checksums)
+
+
+def file_element(
+    record: FileRecord, refs: LicenseRefs, text: SpdxText, digests: Digests | None = None
+) -> FileElement:
+    """``digests``: the checksums of a file the scan gave none (see ``checksums``)."""
     detected = tuple(
         dict.fromkeys(
             m.license_expression_spdx or m.license_expression or ""
@@ -185,7 +195,7 @@ def file_element(record: FileRecord, refs: LicenseRefs, text: SpdxText) -> FileE
     return FileElement(
         name=text("./" + record.path, single_line=True) or "./",
         spdx_id=f"SPDXRef-File-{record.file_id}",
-        checksums=tuple(checksums),
+        checksums=_checksums(record, digests),
         license_concluded=refs.expression(
             record.concluded_expression if record.is_decided else None
         ),

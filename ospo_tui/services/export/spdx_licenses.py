@@ -15,10 +15,12 @@ from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
 
 from ospo_tui.services.export.license_texts import catalog_license_text
-from ospo_tui.services.licenses.expressions import scancode_to_spdx
+from ospo_tui.services.licenses.exceptions import attach_exceptions
+from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.licenses.license_db import license_catalog
 
 _TOKEN = re.compile(r"[^\s()]+")
+_WITH_REF = re.compile(r"\b(?:WITH|with) (LicenseRef-[^\s()]+)")
 _OPERATORS = frozenset({"AND", "OR", "WITH", "and", "or", "with"})
 _NOT_IDSTRING = re.compile(r"[^A-Za-z0-9.\-]")
 _plain_licensing = Licensing()
@@ -76,10 +78,13 @@ class LicenseRefs:
         )
 
     def _rewrite(self, text: str) -> str:
-        spdx = scancode_to_spdx(text) or text
-        return _TOKEN.sub(
+        spdx = scancode_to_spdx(attach_exceptions(text)) or text
+        rewritten = _TOKEN.sub(
             lambda m: m.group(0) if m.group(0) in _OPERATORS else self._symbol(m.group(0)), spdx
         )
+        # SPDX 2.3 has no custom exceptions: one SPDX lacks becomes a license of its own, ANDed
+        # (AND binds tighter than OR, so the grouping stays what WITH gave).
+        return _WITH_REF.sub(r"AND \1", rewritten)
 
     def _expression(self, text: str | None) -> str:
         """The SPDX form spdx-tools writes (its own parse and rendering), NONE or NOASSERTION."""
@@ -91,13 +96,15 @@ class LicenseRefs:
 
     def _info_in_file(self, detected: tuple[str, ...]) -> tuple[str, ...]:
         """Each license (with its exception) named by the detections, once."""
-        seen: dict[str, None] = {}
-        for text in detected:
-            rewritten = self._rewrite(text)
-            try:
-                parsed = _plain_licensing.parse(rewritten, simple=True)
-                symbols = _plain_licensing.license_symbols(parsed, unique=True, decompose=False)
-                seen.update((str(s), None) for s in symbols)
-            except ExpressionError:
-                seen.update((t, None) for t in _TOKEN.findall(rewritten) if t not in _OPERATORS)
-        return tuple(str(spdx_licensing.parse(s)) for s in seen) or ("NONE",)
+        # One expression, so that an exception found apart from its license is attached to it.
+        combined = combine_and(list(detected))
+        if combined is None:
+            return ("NONE",)
+        rewritten = self._rewrite(combined)
+        try:
+            parsed = _plain_licensing.parse(rewritten, simple=True)
+            symbols = _plain_licensing.license_symbols(parsed, unique=True, decompose=False)
+            seen = [str(s) for s in symbols]
+        except ExpressionError:
+            seen = [t for t in _TOKEN.findall(rewritten) if t not in _OPERATORS]
+        return tuple(str(spdx_licensing.parse(s)) for s in dict.fromkeys(seen)) or ("NONE",)

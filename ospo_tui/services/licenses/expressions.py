@@ -32,6 +32,8 @@ def license_keys(expression: str | None) -> frozenset[str]:
 
 def key_to_spdx(key: str) -> str:
     info = license_catalog().get(key)
+    if info is not None and info.is_exception and key.lower().startswith("licenseref-"):
+        return key  # an exception standing alone, named as a license (see exceptions.py)
     if info is not None:
         return info.spdx_license_key
     return key if key.startswith("LicenseRef-") else f"LicenseRef-scancode-{key}"

@@ -10,13 +10,17 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TypeVar, cast
 
 import platformdirs
 
 from ospo_tui.settings import current_settings
+
+T = TypeVar("T")
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---(?:\n|\Z)", re.DOTALL)
 COPYLEFT_CATEGORIES = frozenset({"Copyleft", "Copyleft Limited"})
@@ -147,16 +151,20 @@ def _licenses_data_dir() -> Path:
     return Path(licensedcode.__file__).parent / "data" / "licenses"
 
 
+def cached_json(path: Path, build: Callable[[], T]) -> T:
+    """The JSON value in ``path``, else ``build()``'s, written there for the next process."""
+    try:
+        return cast(T, json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        value = build()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(value), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: concurrent first runs never see half a file
+        return value
+
+
 @cache
 def license_catalog() -> LicenseCatalog:
     """The catalog, built from ScanCode's database on first use per ScanCode version."""
-    path = _catalog_path()
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        entries = _build_catalog()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps(entries), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: concurrent first runs never see half a file
-    return LicenseCatalog(entries)
+    return LicenseCatalog(cached_json(_catalog_path(), _build_catalog))

@@ -2,7 +2,9 @@
 
 A ``license-expression`` Licensing is built once from the catalog: each SPDX id is a symbol, and
 its other SPDX ids, its ScanCode key and ``LicenseRef-scancode-KEY`` are aliases, so whatever a
-reviewer types comes back in canonical SPDX form. Exceptions are only accepted after WITH.
+reviewer types comes back in canonical SPDX form. Exceptions are only accepted after WITH;
+``LicenseRef-scancode-<key>`` of an exception that has an SPDX id is a license of its own (what
+``exceptions.attach_exceptions`` makes of an exception that modifies no license).
 """
 
 from __future__ import annotations
@@ -47,11 +49,30 @@ def _symbols() -> tuple[dict[str, LicenseInfo], dict[str, str]]:
                 if level == 1
                 else (f"LicenseRef-scancode-{info.key}",)
             )
+            if (
+                level == 2
+                and info.is_exception
+                and not info.spdx_license_key.startswith("LicenseRef-")
+            ):
+                continue  # a license of its own: see _exception_refs
             for name in names:
                 lowered = name.lower()
                 if lowered not in primary and lowered not in aliases:
                     aliases[lowered] = primary[info.spdx_license_key.lower()].spdx_license_key
     return primary, aliases
+
+
+@cache
+def _exception_refs() -> dict[str, str]:
+    """Lower-case ``LicenseRef-scancode-<key>`` -> itself, for exceptions with an SPDX id."""
+    primary, aliases = _symbols()
+    refs: dict[str, str] = {}
+    for info in license_catalog().by_key.values():
+        ref = f"LicenseRef-scancode-{info.key}"
+        lowered = ref.lower()
+        if info.is_exception and lowered not in primary and lowered not in aliases:
+            refs[lowered] = ref
+    return refs
 
 
 @cache
@@ -69,6 +90,7 @@ def _licensing() -> Licensing:
             )
             for info in primary.values()
         ]
+        + [LicenseSymbol(ref) for ref in _exception_refs().values()]
     )
 
 
@@ -118,13 +140,16 @@ def _canonical(token: str) -> str:
     primary, aliases = _symbols()
     lowered = token.lower()
     info = primary.get(lowered)
-    return info.spdx_license_key if info else aliases.get(lowered, token)
+    if info:
+        return info.spdx_license_key
+    return aliases.get(lowered) or _exception_refs().get(lowered, token)
 
 
 def _is_known(token: str) -> bool:
     primary, aliases = _symbols()
     lowered = token.lower()
-    return lowered in primary or lowered in aliases or lowered in _OPERATORS
+    known = lowered in primary or lowered in aliases or lowered in _OPERATORS
+    return known or lowered in _exception_refs()
 
 
 def normalise_spdx(text: str | None) -> str:
