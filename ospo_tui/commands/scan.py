@@ -56,6 +56,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="BYTES",
         help="record larger files as not scanned (default: 50 MB)",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="scan on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), or on "
+        "local:N, N Dask workers started on this machine; --processes is then unused",
+    )
+    parser.add_argument(
+        "--ship-content",
+        action="store_true",
+        help="with --cluster: send the files' bytes to the workers instead of their paths "
+        "(for workers that do not see the tree at the same path)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -92,6 +104,8 @@ def _scan(ctx: CliContext) -> int:
         excludes=list(args.exclude),
         max_size=args.max_size,
         label=args.label,
+        cluster=args.cluster,
+        ship_content=args.ship_content,
     )
     progress = TerminalScanProgress()
     try:
