@@ -28,8 +28,6 @@ Task = tuple[int, str, tuple[Any, ...]]
 TaskResult = tuple[int, bool, Any, str]
 
 _local = threading.local()
-_pools: list[ScanPool] = []
-_pools_lock = threading.Lock()
 
 
 def prepare_worker() -> None:
@@ -43,24 +41,17 @@ def prepare_worker() -> None:
     start_fork_server()
 
 
-def close_pools() -> None:
-    with _pools_lock:
-        pools = list(_pools)
-        _pools.clear()
-    for pool in pools:
-        pool.close()
-
-
 class ScanWorkerPlugin(WorkerPlugin):  # type: ignore[misc] # distributed ships no type hints
-    """Registered by the client on every worker, present and future (a restarted one too)."""
+    """Registered by the client on every worker, present and future (a restarted one too).
+
+    No teardown: each scan registers the plugin again, which tears the previous one down while
+    the worker's threads keep their scan processes. Those are daemonic and end with the worker.
+    """
 
     name = PLUGIN_NAME
 
     def setup(self, worker: Any) -> None:
         prepare_worker()
-
-    def teardown(self, worker: Any) -> None:
-        close_pools()
 
 
 def dask_setup(worker: Any) -> None:
@@ -74,8 +65,6 @@ def _thread_pool(hard_timeout: float) -> ScanPool:
         prepare_worker()  # no-op when the plugin or preload ran already
         pool = ScanPool(1, hard_timeout).__enter__()
         _local.pool = pool
-        with _pools_lock:
-            _pools.append(pool)
     pool.hard_timeout = hard_timeout
     return pool
 
