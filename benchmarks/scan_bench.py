@@ -42,9 +42,9 @@ PACKAGES = (
 BIN = Path(sys.executable).parent
 
 
-def build_tree(target: Path) -> int:
+def build_tree(target: Path, packages: tuple[str, ...] = PACKAGES) -> int:
     site = Path(sysconfig.get_paths()["purelib"])
-    for name in PACKAGES:
+    for name in packages:
         shutil.copytree(site / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     return sum(1 for p in target.rglob("*") if p.is_file())
 
@@ -179,14 +179,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1, help="full scans per tool (best is kept)")
     parser.add_argument("--cluster", metavar="ADDRESS", help="compare this cluster with the pool")
     parser.add_argument("--ship-content", action="store_true", help="with --cluster")
+    parser.add_argument(
+        "--packages", help=f"comma-separated packages to copy (default: {','.join(PACKAGES)})"
+    )
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     tree = work / "tree"
     shutil.rmtree(tree, ignore_errors=True)
-    files = build_tree(tree)
+    packages = tuple(args.packages.split(",")) if args.packages else PACKAGES
+    files = build_tree(tree, packages)
     n = str(args.processes)
-    print(f"tree: {files} files from {len(PACKAGES)} packages, processes: {n}", file=sys.stderr)
+    print(f"tree: {files} files from {len(packages)} packages, processes: {n}", file=sys.stderr)
     if args.cluster:
         cluster_beside_pool(args, work, tree, files)
         if not args.keep:

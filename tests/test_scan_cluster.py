@@ -9,18 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from distributed import Client, LocalCluster
-from scan_support import findings_by_path
+from scan_support import cached_results, findings_by_path, scan_killed_after
 from sqlalchemy import func, select
-from test_scan_resume import cached_results
 
 from ospo_tui.db import open_database
 from ospo_tui.errors import InputError
@@ -153,27 +149,7 @@ def test_a_killed_client_leaves_no_scan_and_the_rerun_resumes(
 ) -> None:
     tree = _subset(tmp_path)
     db_path = tmp_path / "review.sqlite"
-    command = [sys.executable, "-m", "ospo_tui", "--db", str(db_path), "scan", str(tree)]
-    process = subprocess.Popen(
-        [*command, "--cluster", "local:2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "OSPO_TUI_USER": "tester"},
-        start_new_session=True,  # its LocalCluster's processes too, to clean up after the kill
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while cached_results(db_path) < 1:
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the scan stored no results in three minutes"
-            time.sleep(0.2)
-        process.send_signal(signal.SIGKILL)
-        process.wait(30)
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    scan_killed_after(tree, db_path, 1, "--cluster", "local:2")
     finished = cached_results(db_path)
     db = open_database(f"sqlite:///{db_path}")
     try:
