@@ -87,6 +87,8 @@ def run(ctx: CliContext) -> int:
 
 def _scan(ctx: CliContext) -> int:
     args = ctx.args
+    if args.cluster:
+        stop_fork_server()  # the workers load the index; here it would only take CPU and memory
     root = Path(args.path)
     if not root.exists() and not root.is_symlink():
         raise InputError(f"{args.path}: no such file or directory")
