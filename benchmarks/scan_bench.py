@@ -2,6 +2,9 @@
 
 Usage: ``.venv/bin/python benchmarks/scan_bench.py [--processes N] [--keep DIR]``
 
+With ``--cluster ADDRESS`` (``local:2``, or a scheduler's address) it compares instead the
+engine on that Dask cluster with the engine's process pool, on the same tree, alternating them.
+
 The tree is a copy of a few hundred real source files from installed packages. Both tools run
 as separate processes; memory is the peak of the summed PSS (shared pages split fairly) of each
 process tree, sampled every 100 ms. The CLI runs the same scans as the engine
@@ -39,9 +42,9 @@ PACKAGES = (
 BIN = Path(sys.executable).parent
 
 
-def build_tree(target: Path) -> int:
+def build_tree(target: Path, packages: tuple[str, ...] = PACKAGES) -> int:
     site = Path(sysconfig.get_paths()["purelib"])
-    for name in PACKAGES:
+    for name in packages:
         shutil.copytree(site / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
     return sum(1 for p in target.rglob("*") if p.is_file())
 
@@ -133,19 +136,66 @@ def timed(command: list[str], label: str) -> tuple[float, float, int, int]:
     return figures
 
 
+def _fresh(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+def cluster_beside_pool(args: argparse.Namespace, work: Path, tree: Path, files: int) -> None:
+    """Full scans (empty cache each time) on the process pool and on the cluster, alternated."""
+    db = work / "review.sqlite"
+    engine_cmd = [sys.executable, "-m", "ospo_tui", "--db", str(db), "scan", str(tree)]
+    pool_cmd = [*engine_cmd, "-n", str(args.processes)]
+    cluster_cmd = [*engine_cmd, "--cluster", args.cluster]
+    if args.ship_content:
+        cluster_cmd.append("--ship-content")
+    pool_runs, cluster_runs = [], []
+    for round_ in range(1, args.rounds + 1):
+        _fresh(db)
+        pool_runs.append(timed(pool_cmd, f"process pool full #{round_}"))
+        _fresh(db)
+        cluster_runs.append(timed(cluster_cmd, f"cluster {args.cluster} full #{round_}"))
+    pool, cluster = min(pool_runs), min(cluster_runs)
+    header = f"{'run':<44} {'wall s':>8} {'CPU s':>8} {'peak PSS MB':>12} {'peak RSS MB':>12}"
+    print("\n" + header)
+    for label, (seconds, cpu, pss, rss) in [
+        (f"process pool, -n {args.processes} (best)", pool),
+        (f"cluster {args.cluster} (best)", cluster),
+    ]:
+        print(f"{label:<44} {seconds:8.1f} {cpu:8.1f} {pss:12d} {rss:12d}")
+    print(
+        f"\nall wall times: pool {', '.join(f'{r[0]:.1f}' for r in pool_runs)}; "
+        f"cluster {', '.join(f'{r[0]:.1f}' for r in cluster_runs)}\n"
+        f"cluster / pool wall time: {cluster[0] / pool[0]:.2f} (target <= 1.10); "
+        f"CPU time: {cluster[1] / pool[1]:.2f}\n"
+        f"files: {files}, load average at the end: {os.getloadavg()[0]:.1f}, work dir: {work}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", "-n", type=int, default=2)
     parser.add_argument("--keep", help="work in this directory and keep it")
     parser.add_argument("--rounds", type=int, default=1, help="full scans per tool (best is kept)")
+    parser.add_argument("--cluster", metavar="ADDRESS", help="compare this cluster with the pool")
+    parser.add_argument("--ship-content", action="store_true", help="with --cluster")
+    parser.add_argument(
+        "--packages", help=f"comma-separated packages to copy (default: {','.join(PACKAGES)})"
+    )
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="scan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     tree = work / "tree"
     shutil.rmtree(tree, ignore_errors=True)
-    files = build_tree(tree)
+    packages = tuple(args.packages.split(",")) if args.packages else PACKAGES
+    files = build_tree(tree, packages)
     n = str(args.processes)
-    print(f"tree: {files} files from {len(PACKAGES)} packages, processes: {n}", file=sys.stderr)
+    print(f"tree: {files} files from {len(packages)} packages, processes: {n}", file=sys.stderr)
+    if args.cluster:
+        cluster_beside_pool(args, work, tree, files)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     cli_cmd = [str(BIN / "scancode"), "-c", "-l", "-i", "--license-text", "-n", n, "--quiet"]
     db = work / "review.sqlite"
     engine_cmd = [str(BIN / "ospo-tui"), "--db", str(db), "scan", str(tree), "-n", n]
@@ -154,8 +204,7 @@ def main() -> int:
     for round_ in range(1, args.rounds + 1):
         out = work / f"cli-{round_}.json"
         cli_runs.append(timed([*cli_cmd, "--json", str(out), str(tree)], f"CLI full #{round_}"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        _fresh(db)
         engine_runs.append(timed([*engine_cmd, "--project", "b"], f"engine full #{round_}"))
     cli = min(cli_runs)
     engine = min(engine_runs)

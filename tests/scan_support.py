@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from ospo_tui.db import Database
-from ospo_tui.models import CopyrightStatement, LicenseDetection, LicenseMatch, ScannedFile
+from ospo_tui.db import Database, open_database
+from ospo_tui.models import (
+    CopyrightStatement,
+    LicenseDetection,
+    LicenseMatch,
+    ScannedFile,
+    ScanResultCache,
+)
 
 FILE_FIELDS = (
     "sha1",
@@ -88,3 +101,41 @@ def findings_by_path(db: Database, scan_id: int) -> dict[str, dict[str, Any]]:
                 "scan_errors": file.scan_errors_json,
             }
     return result
+
+
+def cached_results(db_path: Path) -> int:
+    if not db_path.exists():
+        return 0
+    db = open_database(f"sqlite:///{db_path}")
+    try:
+        with db.session() as session:
+            return session.scalar(select(func.count()).select_from(ScanResultCache)) or 0
+    except OperationalError:  # the scan process is still creating the schema
+        return 0
+    finally:
+        db.dispose()
+
+
+def scan_killed_after(tree: Path, db_path: Path, results: int, *options: str) -> None:
+    """Run ``ospo-tui scan`` and SIGKILL it (its whole session) once ``results`` are cached."""
+    command = [sys.executable, "-m", "ospo_tui", "--db", str(db_path), "scan", str(tree)]
+    process = subprocess.Popen(
+        [*command, *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OSPO_TUI_USER": "tester"},
+        start_new_session=True,  # so that what it started can be cleaned up after the kill
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while cached_results(db_path) < results:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "the scan stored no results in three minutes"
+            time.sleep(0.2)
+    finally:
+        process.send_signal(signal.SIGKILL)  # the scan alone, as a crash would
+        process.wait(30)
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -56,6 +56,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="BYTES",
         help="record larger files as not scanned (default: 50 MB)",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="scan on the Dask cluster whose scheduler is at ADDRESS (tcp://host:8786), or on "
+        "local:N, N Dask workers started on this machine; --processes is then unused",
+    )
+    parser.add_argument(
+        "--ship-content",
+        action="store_true",
+        help="with --cluster: send the files' bytes to the workers instead of their paths "
+        "(for workers that do not see the tree at the same path)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -75,6 +87,8 @@ def run(ctx: CliContext) -> int:
 
 def _scan(ctx: CliContext) -> int:
     args = ctx.args
+    if args.cluster:
+        stop_fork_server()  # the workers load the index; here it would only take CPU and memory
     root = Path(args.path)
     if not root.exists() and not root.is_symlink():
         raise InputError(f"{args.path}: no such file or directory")
@@ -92,6 +106,8 @@ def _scan(ctx: CliContext) -> int:
         excludes=list(args.exclude),
         max_size=args.max_size,
         label=args.label,
+        cluster=args.cluster,
+        ship_content=args.ship_content,
     )
     progress = TerminalScanProgress()
     try:

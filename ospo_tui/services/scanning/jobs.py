@@ -11,9 +11,23 @@ import heapq
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ospo_tui.services.scanning.pool import PoolEvent, ScanPool
+
+
+class Executor(Protocol):
+    """What runs the jobs: the local ``ScanPool`` or a Dask cluster's ``ClusterPool``."""
+
+    killed: int
+
+    def idle(self) -> int: ...
+
+    def submit(self, task_id: int, kind: str, args: tuple[Any, ...]) -> bool: ...
+
+    def poll(self, timeout: float) -> list[PoolEvent]: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -30,10 +44,18 @@ class Job:
 class JobQueue:
     """Jobs not finished yet: queued (a heap of ``(-size, job id)``) or running in the pool."""
 
-    def __init__(self, processes: int, timeout: float) -> None:
+    def __init__(
+        self,
+        processes: int,
+        timeout: float,
+        cluster: str | None = None,
+        ship_content: bool = False,
+    ) -> None:
         self.processes = processes
+        self.cluster = cluster
+        self.ship_content = ship_content
         self.hard_limit = timeout * 1.5 + 10  # past the workers' own timeout: kill the worker
-        self.pool: ScanPool | None = None
+        self.pool: Executor | None = None
         self.pool_started_at: float | None = None
         self._jobs: dict[int, Job] = {}
         self._next_id = 0
@@ -52,9 +74,14 @@ class JobQueue:
     def workers_killed(self) -> int:
         return self.pool.killed if self.pool else 0
 
-    def _started_pool(self) -> ScanPool:
+    def _started_pool(self) -> Executor:
         if self.pool is None:
-            self.pool = ScanPool(self.processes, self.hard_limit).__enter__()
+            if self.cluster is not None:
+                from ospo_tui.services.scanning.cluster import ClusterPool
+
+                self.pool = ClusterPool(self.cluster, self.hard_limit, self.ship_content)
+            else:
+                self.pool = ScanPool(self.processes, self.hard_limit).__enter__()
             self.pool_started_at = time.monotonic()
         return self.pool
 

@@ -28,6 +28,7 @@ from ospo_tui.services.scanning.cache import (
     derived_key,
     options_fingerprint,
 )
+from ospo_tui.services.scanning.cluster import local_workers
 from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT, REFERENCES_KEY, SCAN_OPTIONS
 from ospo_tui.services.scanning.jobs import Job, JobQueue
 from ospo_tui.services.scanning.manifest import Manifest
@@ -53,6 +54,8 @@ class ScanRequest:
     excludes: list[str] = field(default_factory=list)
     max_size: int = DEFAULT_MAX_SIZE
     label: str | None = None
+    cluster: str | None = None  # a Dask scheduler address, or local:N; None: the local pool
+    ship_content: bool = False  # send file bytes to the cluster rather than paths
 
 
 @dataclass
@@ -98,7 +101,13 @@ class ScanRun:
         self.manifest = Manifest()
         self.referencing: list[tuple[str, str]] = []  # (path, key) whose result cites other files
         self.overrides: dict[str, str] = {}  # path → key of its references-resolved result
-        self.jobs = JobQueue(request.processes, request.timeout)
+        if request.cluster is not None:
+            local_workers(request.cluster)  # a bad local:N is an input error before the walk
+        elif request.ship_content:
+            raise InputError("--ship-content needs --cluster")
+        self.jobs = JobQueue(
+            request.processes, request.timeout, request.cluster, request.ship_content
+        )
         self._to_store: dict[str, dict[str, Any]] = {}
         self._last_store = time.monotonic()
         self._started = time.monotonic()
@@ -288,6 +297,9 @@ class ScanRun:
             "--max-size": str(self.request.max_size),
             "--exclude": list(self.request.excludes),
         }
+        if self.request.cluster is not None:
+            options["--cluster"] = self.request.cluster
+            options["--ship-content"] = self.request.ship_content
         return ScanHeader(
             tool_name="scancode-toolkit",
             tool_version=scancode_version(),
