@@ -41,7 +41,7 @@ def prepare_worker() -> None:
     start_fork_server()
 
 
-class ScanWorkerPlugin(WorkerPlugin):  # type: ignore[misc] # distributed ships no type hints
+class ScanWorkerPlugin(WorkerPlugin):
     """Registered by the client on every worker, present and future (a restarted one too).
 
     No teardown: each scan registers the plugin again, which tears the previous one down while
