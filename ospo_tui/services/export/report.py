@@ -17,7 +17,6 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +29,7 @@ from ospo_tui.models import (
     ScannedFile,
     TodoItem,
 )
+from ospo_tui.safe_text import clean
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import count_files, iter_decisions
 from ospo_tui.services.export.scope import ExportScope
@@ -45,7 +45,7 @@ FILE_COLUMNS = ("path", "detected", "concluded", "state", "alert", "decider", "d
 def _cell(sheet: WriteOnlyWorksheet, value: object) -> Any:
     if not isinstance(value, str):
         return value
-    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:MAX_CELL]
+    text = clean(value)[:MAX_CELL]  # control and bidi characters: XML or a reader would act on them
     if not text.startswith("="):
         return text  # openpyxl stores it as a string, reusing one cell object per row
     cell = WriteOnlyCell(sheet, value=text)
