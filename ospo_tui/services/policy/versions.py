@@ -166,14 +166,17 @@ def alert_caption(session: Session, expression: str | None, version: int | None)
     return f"{verdict.alert}: {verdict.license_key}{label} · policy v{version}"
 
 
+def _stored(session: Session, version: int | None) -> Policy | None:
+    """The stored version asked for, or the one in force when none is named."""
+    if version is None:
+        return _newest(session)
+    return session.scalar(select(Policy).where(Policy.version == version))
+
+
 def policy_summary(reading: Reading, version: int | None = None) -> PolicySummary:
     """A stored version (default: the one in force); see ``store_default_policy``."""
     session = reading.session
-    policy = (
-        _newest(session)
-        if version is None
-        else session.scalar(select(Policy).where(Policy.version == version))
-    )
+    policy = _stored(session, version)
     if policy is None:
         raise NotFoundError(
             "no policy is stored yet" if version is None else f"no policy version {version}"
@@ -199,11 +202,7 @@ def policy_history(reading: Reading) -> list[PolicySummary]:
 def policy_content(reading: Reading, version: int | None = None) -> str:
     """A version's policies.yml as loaded (default: the one in force, or the default text)."""
     session = reading.session
-    policy = (
-        _newest(session)
-        if version is None
-        else session.scalar(select(Policy).where(Policy.version == version))
-    )
+    policy = _stored(session, version)
     if policy is None:
         if version is not None:
             raise NotFoundError(f"no policy version {version}")
