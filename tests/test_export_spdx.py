@@ -6,21 +6,21 @@ from pathlib import Path
 
 import pytest
 from spdx_tools.spdx.model import AnnotationType, Document, SpdxNoAssertion, SpdxNone
-from spdx_tools.spdx.parser.parse_anything import parse_file
-from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 from spdx_tools.spdx.writer.write_anything import write_file
 
 from ospo_tui.db import Database
 from ospo_tui.services.export.run import run_export
 from tests.decision_helpers import RITA, events
-from tests.export_helpers import ADA, ADLER, FAQ, PRIVATE, README_CONTRIB, ZLIB_H, reviewed_zlib
-
-
-def _parsed(path: Path) -> Document:
-    document = parse_file(str(path))
-    messages = validate_full_spdx_document(document)
-    assert not messages, [m.validation_message for m in messages][:5]
-    return document
+from tests.export_helpers import (
+    ADA,
+    ADLER,
+    FAQ,
+    PRIVATE,
+    README_CONTRIB,
+    ZLIB_H,
+    parsed_spdx,
+    reviewed_zlib,
+)
 
 
 def _file(document: Document, path: str):  # type: ignore[no-untyped-def]
@@ -35,7 +35,7 @@ def test_spdx_validates_and_carries_the_review(
     reviewed = reviewed_zlib(db)
     target = tmp_path / name
     result = run_export(db, RITA, "spdx", target, project="zlib", fmt=fmt)
-    document = _parsed(target)
+    document = parsed_spdx(target)
 
     assert document.creation_info.spdx_version == "SPDX-2.3"
     assert len(document.files) == result.rows == 253
@@ -79,10 +79,10 @@ def test_spdx_round_trips_through_spdx_tools(sqlite_db: Database, tmp_path: Path
     reviewed_zlib(sqlite_db)
     ours = tmp_path / "zlib.spdx.json"
     run_export(sqlite_db, RITA, "spdx", ours, project="zlib")
-    document = _parsed(ours)
+    document = parsed_spdx(ours)
     for again in (tmp_path / "again.spdx.json", tmp_path / "again.spdx"):
         write_file(document, str(again), validate=True)
-        reparsed = _parsed(again)
+        reparsed = parsed_spdx(again)
         assert sorted(f.name for f in reparsed.files) == sorted(f.name for f in document.files)
         assert {f.name: str(f.license_concluded) for f in reparsed.files} == {
             f.name: str(f.license_concluded) for f in document.files
@@ -186,7 +186,7 @@ def test_tag_value_injection_stays_inside_its_field(sqlite_db: Database, tmp_pat
     )
     target = tmp_path / "hostile.spdx"
     run_export(sqlite_db, RITA, "spdx", target, project="zlib")
-    document = _parsed(target)
+    document = parsed_spdx(target)
     (evil,) = [f for f in document.files if "evil" in f.name]
     assert str(evil.license_concluded) == "Zlib"
     assert evil.name.startswith("./zlib-1.2.11/evil LicenseConcluded: MIT")

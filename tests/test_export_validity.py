@@ -15,9 +15,6 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from openpyxl import load_workbook
-from spdx_tools.spdx.model import Document
-from spdx_tools.spdx.parser.parse_anything import parse_file
-from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
 from sqlalchemy import select
 
 from ospo_tui.commands.demo import sample_paths
@@ -32,6 +29,7 @@ from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.scanning.runner import ScanRequest, run_scan
 from tests.conftest import SCANCODE_FIXTURES, admin_reading
 from tests.decision_helpers import RITA
+from tests.export_helpers import parsed_spdx
 
 SOURCES = [p.name for p in sorted(SCANCODE_FIXTURES.glob("*.json"))] + ["sample", "scanned"]
 MIT = "Permission is hereby granted, free of charge, to any person obtaining a copy"
@@ -75,13 +73,6 @@ def _decide_some(db: Database, scan_id: int) -> int:
     return min(len(items), 43)
 
 
-def _spdx(path: Path) -> Document:
-    document = parse_file(str(path))
-    messages = validate_full_spdx_document(document)
-    assert not messages, [m.validation_message for m in messages][:3]
-    return document
-
-
 def _check_exports(db: Database, scan_id: int, out: Path) -> None:
     out.mkdir()
     with db.session() as session:
@@ -91,7 +82,7 @@ def _check_exports(db: Database, scan_id: int, out: Path) -> None:
             )
         ).all()
     for name in ("bom.spdx.json", "bom.spdx"):
-        document = _spdx(out / name) if run_export(db, RITA, "spdx", out / name) else None
+        document = parsed_spdx(out / name) if run_export(db, RITA, "spdx", out / name) else None
         assert document is not None and len(document.files) == len(files)
         by_name = {f.name: f for f in document.files}
         for path, sha1, size in files:
@@ -139,5 +130,7 @@ def test_a_scan_of_a_tree_with_an_empty_file_has_empty_checksums(
         )
     assert sha1 is None  # else this test no longer tests what it says
     run_export(sqlite_db, RITA, "spdx", tmp_path / "bom.spdx.json")
-    (typed,) = [f for f in _spdx(tmp_path / "bom.spdx.json").files if f.name.endswith("py.typed")]
+    (typed,) = [
+        f for f in parsed_spdx(tmp_path / "bom.spdx.json").files if f.name.endswith("py.typed")
+    ]
     assert {c.algorithm.name: c.value for c in typed.checksums}["SHA1"] == EMPTY_SHA1
