@@ -110,9 +110,12 @@ def start_early(argv: Sequence[str]) -> None:
     """Start slow work a sub-command is sure to need before importing every command (~0.4 s).
 
     ``scan`` needs ScanCode's license index in its workers' fork server: loading it (~2 s) then
-    runs on another core while this process imports the rest and walks the tree.
+    runs on another core while this process imports the rest and walks the tree. A scan on a
+    Dask cluster loads the index in the cluster's workers instead: here it would only take a
+    core from them.
     """
-    if requested_command(argv) == "scan" and not {"-h", "--help"} & set(argv):
+    on_cluster = any(arg == "--cluster" or arg.startswith("--cluster=") for arg in argv)
+    if requested_command(argv) == "scan" and not on_cluster and not {"-h", "--help"} & set(argv):
         from ospo_tui.services.scanning.pool import start_fork_server
 
         start_fork_server()

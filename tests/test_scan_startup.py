@@ -88,3 +88,14 @@ def test_scan_starts_the_fork_server_first_and_stops_it_when_done(
     with pytest.raises(SystemExit):
         main(["scan", "--help"])
     assert len(started) == 1  # help needs no index
+
+
+@pytest.mark.parametrize("cluster", [["--cluster", "local:2"], ["--cluster=127.0.0.1:8786"]])
+def test_a_scan_on_a_cluster_leaves_the_index_to_the_cluster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cluster: list[str]
+) -> None:
+    started: list[bool] = []
+    monkeypatch.setattr(scan_pool, "start_fork_server", lambda: started.append(True))
+    db = str(tmp_path / "r.sqlite")
+    assert main(["--db", db, "scan", str(tmp_path / "nowhere"), *cluster]) == 2
+    assert started == []  # the workers load it; here it would only take a core from them

@@ -25,6 +25,7 @@ from ospo_tui.services.scanning.pool import PoolEvent
 MAX_BATCH = 16  # files: about 16 s of ScanCode against milliseconds of scheduling
 MAX_BATCH_BYTES = 64 * 1024 * 1024  # --ship-content: bytes read ahead per batch
 BATCHES_PER_THREAD = 2  # one running, one waiting, so no worker waits on the client
+SHARES_PER_THREAD = 4  # a batch is at most this share of a thread's part of the queued work
 CONNECT_TIMEOUT = "30s"
 _THREADS_REFRESH = 5.0
 
@@ -103,8 +104,10 @@ class ClusterPool:
     def _next_batch(self, unreadable: list[PoolEvent]) -> list[tuple[int, str, tuple[Any, ...]]]:
         """The next batch to send; files gone or unreadable since they were hashed go to
         ``unreadable`` instead."""
-        # Guided sizing: a share of what is left, so batches shrink as the scan nears its end.
-        size = min(MAX_BATCH, math.ceil(len(self._unsent) / self._capacity()))
+        # Guided sizing: a small share of what is queued, so that the work is spread evenly over
+        # the threads however few files there are, and batches shrink to one file at the end.
+        share = self._threads * SHARES_PER_THREAD
+        size = min(MAX_BATCH, max(1, math.ceil(len(self._unsent) / share)))
         batch: list[tuple[int, str, tuple[Any, ...]]] = []
         size_in_bytes = 0
         while self._unsent and len(batch) < size and size_in_bytes < MAX_BATCH_BYTES:
