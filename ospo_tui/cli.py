@@ -61,9 +61,9 @@ class CliContext:
 
     @cached_property
     def user_name(self) -> str:
-        from ospo_tui.services.access.identity import resolve_user_name
+        from ospo_tui.services.access.identity import team_user_name
 
-        return resolve_user_name(self.args.user)
+        return team_user_name(self.db, self.args.user)
 
     def actor(self) -> Actor:
         """The acting person for a write (the first user of an empty database becomes admin)."""

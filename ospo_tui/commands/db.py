@@ -92,9 +92,9 @@ def _backup(ctx: CliContext) -> int:
 
 def _restore(ctx: CliContext) -> int:
     from ospo_tui.services.access.identity import actor_for_reading
-    from ospo_tui.services.database.backup import restore_database
+    from ospo_tui.services.database.restore import restore_database
 
-    target = open_database(ctx.args.db)
+    target = ctx.db  # every connection to it is closed before a SQLite file is swapped
     try:
         # Resolved without writing: a first user must not make an empty target "not empty".
         actor = actor_for_reading(target, ctx.user_name)
