@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ospo_tui.db import Database, open_database
+from ospo_tui.db import Database
 from ospo_tui.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
 
 if TYPE_CHECKING:

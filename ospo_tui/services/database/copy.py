@@ -22,8 +22,8 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
 from ospo_tui.models import Base
-from ospo_tui.services.access.roles import require
 from ospo_tui.services.access.reading import Reading
+from ospo_tui.services.access.roles import require
 from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, verify_chain
 
