@@ -112,13 +112,16 @@ def backup_database(
             finally:
                 backup.dispose()
         events, head_hash, rows = _verified(temp)
+        with sqlite3.connect(temp) as conn:  # opening it above turned WAL on again
+            conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
         os.replace(temp, path)
     return BackupResult(path=path, events=events, head_hash=head_hash, rows=rows)
 
 
 def is_backup(path: Path) -> bool:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True) as conn:
             found = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (ALEMBIC_TABLE,)
             ).fetchone()

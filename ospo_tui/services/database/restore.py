@@ -20,6 +20,7 @@ from typing import Any
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
@@ -60,6 +61,14 @@ class _Replaced:
 
 def _check_staged(staged: Database) -> tuple[int, str]:
     """Integrity, known revision, upgrade, trail: (events, head hash), or InputError."""
+    try:
+        return _checked(staged)
+    except (DBAPIError, sqlite3.DatabaseError) as exc:
+        cause = getattr(exc, "orig", None) or exc
+        raise InputError(f"the backup fails SQLite's integrity check ({cause})") from None
+
+
+def _checked(staged: Database) -> tuple[int, str]:
     with staged.engine.connect() as conn:
         integrity = conn.exec_driver_sql("PRAGMA integrity_check").fetchall()
     if integrity != [("ok",)]:
@@ -136,7 +145,7 @@ def restore_database(
     sqlite_target = target.engine.dialect.name == "sqlite"
     beside = sqlite_path(target) if sqlite_target else source
     with temporary_next_to(beside) as temp:
-        with online_copy(sqlite3.connect(f"file:{source}?mode=ro", uri=True), temp):
+        with online_copy(sqlite3.connect(f"{source.as_uri()}?mode=ro&immutable=1", uri=True), temp):
             pass  # every check below works on this private copy, never on the backup itself
         staged = Database(sqlite_url(temp))
         try:
