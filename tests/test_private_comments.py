@@ -54,7 +54,7 @@ def test_the_decision_form_prefill_shows_private_comments_to_reviewers_only(
 def test_exporting_private_comments_is_for_reviewers_only(
     db: Database, commented: int, tmp_path: Path
 ) -> None:
-    with pytest.raises(PermissionDenied, match=r"alice \(auditor\) may not read private"):
+    with pytest.raises(PermissionDenied, match=r"alice \(auditor\) may not read private comments"):
         run_export(db, AUDITOR, "decision-log", tmp_path / "a.csv", include_private=True)
     assert not (tmp_path / "a.csv").exists()
     assert denied_events(db, "read_private") == 1

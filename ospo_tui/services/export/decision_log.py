@@ -109,9 +109,9 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
             problems.append(f"{where}: {field} differs from its audit event")
     try:
         payload = json.loads(event["payload"])
-        body = event_body(
-            **{k: event[k] for k in _BODY_KEYS}, **{k: event.get(k) for k in ORIGIN_FIELDS}
-        )
+        fields: dict[str, Any] = {k: event[k] for k in _BODY_KEYS}
+        fields.update({k: event.get(k) for k in ORIGIN_FIELDS})
+        body = event_body(**fields)
     except (KeyError, TypeError, ValueError):
         return [*problems, f"{where}: the audit event is malformed"]
     if chain_hash(event["prev_hash"], body) != event["hash"]:
