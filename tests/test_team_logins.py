@@ -158,3 +158,24 @@ def test_user_cannot_claim_another_name(
     assert [(e.actor, e.db_login) for e in denied][-1][1] == denied[-1].actor != owner
     assert fingerprint(db).rows["decisions"] == before.rows["decisions"]
     db.dispose()
+
+
+def test_members_login_prints_the_grants_and_changes_nothing(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = "postgresql+psycopg://owner@db.example.org/ospo_review"
+    assert main(["--db", url, "members", "login", "ed", "--role", "engineer"]) == 0
+    sql = capsys.readouterr().out
+    assert 'CREATE ROLE "ed" LOGIN' in sql and 'ON DATABASE "ospo_review"' in sql
+    assert 'GRANT INSERT ON question_messages TO "ed"' in sql
+    assert "decisions TO" not in sql and "TRUNCATE" not in sql and "members TO" not in sql
+    assert main(["--db", url, "members", "login", 'x"; DROP', "--role", "admin"]) == 0
+    assert '"x""; DROP"' in capsys.readouterr().out  # quoted as one identifier
+
+
+def test_members_login_execute_is_postgresql_only(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--db", sqlite_url, "members", "login", "ed", "--role", "engineer", "--execute"]
+    assert main(argv) == 2
+    assert "PostgreSQL only" in capsys.readouterr().err
