@@ -128,3 +128,47 @@ def test_events_record_where_they_came_from_and_the_hash_covers_it(db_url: str) 
     assert result.first_break is not None and result.first_break.seq == last.seq
     assert payload(last) is not None
     db.dispose()
+
+
+def _tamper(db: Database) -> None:
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER ALL")
+        else:
+            conn.exec_driver_sql("DROP TRIGGER audit_events_no_update")
+        conn.exec_driver_sql("UPDATE audit_events SET actor = 'forger' WHERE seq = 2")
+
+
+def test_copy_and_backup_never_call_a_rejected_trail_verified(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = open_database(db_url)
+    fill_workbench(db)
+    _tamper(db)
+    db.dispose()
+    as_root = login_url(db_url, "root")
+    target = f"sqlite:///{tmp_path / 'copy.sqlite'}"
+    assert main(["--db", as_root, "--user", "root", "db", "copy", "--to", target]) == 2
+    assert "does not verify" in _one_line_error(capsys)
+    backup = tmp_path / "b.backup"
+    assert main(["--db", as_root, "--user", "root", "db", "backup", str(backup)]) == 2
+    assert "does not verify" in _one_line_error(capsys)
+    assert not backup.exists() and not list(tmp_path.glob(".b.backup.*"))
+    copied = Database(target)
+    assert fingerprint(copied).events == 0
+    copied.dispose()
+
+
+def test_an_export_removes_what_a_killed_one_left_and_writes_privately(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    db = open_database(sqlite_url)
+    fill_workbench(db)
+    db.dispose()
+    target = tmp_path / "log.json"
+    leftover = tmp_path / ".log.json.4242.partial"
+    leftover.write_text('{"half": ')
+    argv = ["--db", sqlite_url, "--user", "rita", "export", "decision-log", "-o", str(target)]
+    assert main([*argv, "--include-private"]) == 0
+    assert not leftover.exists() and target.is_file()
+    assert target.stat().st_mode & 0o077 == 0  # it may hold private comments
