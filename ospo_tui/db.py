@@ -110,7 +110,10 @@ def database_failure(exc: BaseException) -> str | None:
         return f"schema migration failed: {exc} (is this database from a newer ospo-tui?)"
     if isinstance(exc, DBAPIError):
         lines = str(exc.orig or exc).strip().splitlines()
-        return f"database error: {lines[0] if lines else type(exc.orig).__name__}"
+        line = f"database error: {lines[0] if lines else type(exc.orig).__name__}"
+        if "must be owner" in line or "permission denied" in line:
+            line += " (schema changes, restores and logins are the owner login's to run)"
+        return line
     if isinstance(exc, SQLAlchemyError):
         return f"database error: {str(exc).strip().splitlines()[0]}"
     return None
