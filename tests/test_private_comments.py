@@ -62,3 +62,43 @@ def test_exporting_private_comments_is_for_reviewers_only(
     assert COMMENT not in (tmp_path / "plain.json").read_text(encoding="utf-8")
     run_export(db, REVIEWER, "decision-log", tmp_path / "r.json", include_private=True)
     assert COMMENT in (tmp_path / "r.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "sees"), [("rita", "reviewer", True), ("alice", "auditor", False)]
+)
+def test_the_tui_decision_form_prefills_private_comments_for_reviewers_only(
+    sqlite_db: Database, name: str, role: str, sees: bool
+) -> None:
+    import asyncio
+
+    from textual.widgets import Input
+
+    from ospo_tui.app import ReviewApp
+    from ospo_tui.screens.decision_form import DecisionForm
+    from ospo_tui.screens.queue import QueueScreen
+    from ospo_tui.screens.queue_table import QueueTable
+    from ospo_tui.services.access.members import add_member
+    from ospo_tui.services.review.decisions import decide
+    from tests.tui_support import import_sample, settle
+
+    import_sample(sqlite_db)
+    add_member(sqlite_db, ADMIN, "root", "admin")
+    add_member(sqlite_db, ADMIN, name, role)
+    app = ReviewApp(sqlite_db, name)
+
+    async def drive() -> str:
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")  # picker → queue
+            await settle(pilot)
+            assert isinstance(app.screen, QueueScreen)
+            row = app.screen.query_one(QueueTable).current
+            assert row is not None
+            decide(sqlite_db, REVIEWER, row.id, None, "MIT", "identified", private_comment=COMMENT)
+            await pilot.press("d")
+            await settle(pilot)
+            assert isinstance(app.screen, DecisionForm)
+            return app.screen.query_one("#decision-comment", Input).value
+
+    assert asyncio.run(drive()) == (COMMENT if sees else "")
