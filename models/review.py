@@ -163,5 +163,9 @@ class AuditEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(200))
     project_id: Mapped[int | None] = mapped_column(Integer, index=True)
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON, kept as text so hashes reproduce
+    # Where the event came from (see services/trail/origin.py); NULL on events older than 0002.
+    os_user: Mapped[str | None] = mapped_column(String(200))
+    host: Mapped[str | None] = mapped_column(String(255))
+    db_login: Mapped[str | None] = mapped_column(String(200))  # PostgreSQL's session_user
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

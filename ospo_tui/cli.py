@@ -40,6 +40,38 @@ COMMAND_MODULES = (
 )
 
 
+# Commands that only read: on a SQLite path naming no file they say so and create nothing.
+# (command, action) pairs; None for a command without actions.
+READ_ONLY_COMMANDS = frozenset(
+    {
+        ("audit", "verify"),
+        ("audit", "log"),
+        ("history", None),
+        ("projects", None),
+        ("scans", None),
+        ("queue", None),
+        ("export", None),
+        ("questions", None),
+        ("thread", None),
+        ("whoami", None),
+        ("members", "list"),
+        ("policy", "show"),
+        ("policy", "list"),
+        ("policy", "export"),
+        ("db", "info"),
+        ("db", "backup"),
+        ("db", "copy"),
+        ("db", "downgrade"),
+    }
+)
+
+
+def reads_only(args: argparse.Namespace) -> bool:
+    command = args.command
+    action = getattr(args, f"{command}_command", None) if command else None
+    return (command, action) in READ_ONLY_COMMANDS
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse, but a bad flag is one line on stderr and exit 2, never a usage dump."""
 
@@ -55,15 +87,17 @@ class CliContext:
 
     @cached_property
     def db(self) -> Database:
-        from ospo_tui.db import open_database
+        from ospo_tui.db import open_database, require_existing
 
+        if reads_only(self.args):
+            require_existing(self.args.db)
         return open_database(self.args.db)
 
     @cached_property
     def user_name(self) -> str:
-        from ospo_tui.services.access.identity import resolve_user_name
+        from ospo_tui.services.access.identity import team_user_name
 
-        return resolve_user_name(self.args.user)
+        return team_user_name(self.db, self.args.user)
 
     def actor(self) -> Actor:
         """The acting person for a write (the first user of an empty database becomes admin)."""
@@ -158,3 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        from ospo_tui.db import database_failure
+
+        line = database_failure(exc)
+        if line is None:
+            raise
+        print(f"ospo-tui: error: {clean(line, single_line=True)}", file=sys.stderr)
+        return 2

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL
 from sqlalchemy.orm import Session, sessionmaker
 
-from ospo_tui.errors import InputError
+from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.settings import current_settings
 
 APP_NAME = "ospo-tui"
@@ -81,6 +81,42 @@ def make_engine(url: str | None = None) -> Engine:
         return create_engine(resolved, pool_pre_ping=True)
     except Exception as exc:  # noqa: BLE001 - missing driver, bad URL
         raise InputError(f"cannot open database {parsed.render_as_string()}: {exc}") from None
+
+
+def require_existing(url: str | None) -> None:
+    """For commands that only read: a SQLite path that names no file is an error, not a new
+    empty database (``audit verify`` on a typo must not answer "ok: 0 events")."""
+    parsed = make_url(resolve_db_url(url))
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    if not Path(database).is_file():
+        raise NotFoundError(
+            f"{database}: no such database (nothing created; 'ospo-tui import' or "
+            "'ospo-tui db upgrade' makes one)"
+        )
+
+
+def database_failure(exc: BaseException) -> str | None:
+    """The one line to show for a database or migration failure, or None if ``exc`` is not one.
+
+    An unreachable server, a refused login, a permission the login lacks or a schema revision
+    this version does not know are the user's to fix: they get a sentence, not a traceback.
+    """
+    from alembic.util import CommandError
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    if isinstance(exc, CommandError):
+        return f"schema migration failed: {exc} (is this database from a newer ospo-tui?)"
+    if isinstance(exc, DBAPIError):
+        lines = str(exc.orig or exc).strip().splitlines()
+        line = f"database error: {lines[0] if lines else type(exc.orig).__name__}"
+        if "must be owner" in line or "permission denied" in line:
+            line += " (schema changes, restores and logins are the owner login's to run)"
+        return line
+    if isinstance(exc, SQLAlchemyError):
+        return f"database error: {str(exc).strip().splitlines()[0]}"
+    return None
 
 
 def is_sqlite(engine: Engine) -> bool:

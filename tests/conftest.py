@@ -73,9 +73,13 @@ def _pg_template() -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_url(_pg_template: str) -> Iterator[str]:
-    """A fresh PostgreSQL database at the newest schema and with no rows, dropped after the test."""
+def pg_url(_pg_template: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh PostgreSQL database at the newest schema and with no rows, dropped after the test.
+
+    On PostgreSQL the acting name is the login, so the CLI's user is the server's login here.
+    """
     server = make_url(pg_server_url())
+    monkeypatch.setenv("OSPO_TUI_USER", str(server.username))
     name = f"ospo_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

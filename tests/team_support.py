@@ -85,3 +85,30 @@ def denied_events(db: Database, action: str) -> int:
             )
             or 0
         )
+
+
+def login_url(url: str, name: str, *, owner: bool = True) -> str:
+    """``url`` as the login ``name``: on PostgreSQL the acting name is the login, so a test that
+    acts as ``name`` connects as ``name`` (created once per server; with ``owner``, a member of
+    the owning login, as an admin's login would be). SQLite URLs come back unchanged."""
+    from sqlalchemy import create_engine, make_url
+    from sqlalchemy.exc import DBAPIError
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            try:
+                conn.exec_driver_sql(f'CREATE ROLE "{name}" LOGIN')
+            except DBAPIError:
+                pass  # made by an earlier test (roles belong to the whole server)
+            if owner:
+                try:
+                    conn.exec_driver_sql(f'GRANT "{parsed.username}" TO "{name}"')
+                except DBAPIError:
+                    pass  # granted by a concurrent test run a moment ago
+    finally:
+        engine.dispose()
+    return parsed.set(username=name).render_as_string(hide_password=False)

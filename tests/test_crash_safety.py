@@ -30,6 +30,7 @@ from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.trail.chain import Actor
 from tests.conftest import admin_reading
+from tests.team_support import login_url
 
 ADMIN = Actor("tester", "admin")
 SAMPLE_TREE = Path(__file__).parents[1] / "ospo_tui" / "data" / "sample"
@@ -46,7 +47,8 @@ def big_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def cli(db: Database, *args: str) -> list[str]:
-    return [sys.executable, "-m", "ospo_tui", "--db", db.url, "--user", "tester", *args]
+    url = login_url(db.url, "tester")  # on PostgreSQL the name is the login
+    return [sys.executable, "-m", "ospo_tui", "--db", url, "--user", "tester", *args]
 
 
 def written_bytes(db: Database) -> int:

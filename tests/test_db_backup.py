@@ -15,12 +15,13 @@ from ospo_tui.db import Database, open_database
 from ospo_tui.errors import InputError
 from ospo_tui.models import ReviewItem
 from ospo_tui.services.audit.verify import verify_trail
-from ospo_tui.services.database.backup import backup_database, restore_database
+from ospo_tui.services.database.backup import backup_database
+from ospo_tui.services.database.restore import restore_database
 from ospo_tui.services.review.decisions import decide
 from tests.conftest import admin_reading
 from tests.decision_helpers import events, payload
 from tests.reliability_support import fill_workbench, fingerprint
-from tests.team_support import ADMIN, REVIEWER
+from tests.team_support import ADMIN, REVIEWER, login_url
 
 
 def _keep_deciding(url: str, scan_id: int, stop: threading.Event, done: list[int]) -> None:
@@ -100,7 +101,8 @@ def test_cli_backup_and_restore(
     expected = fingerprint(db)
     db.dispose()
     backup = tmp_path / "team.backup"
-    assert main(["--db", db_url, "--user", "root", "db", "backup", str(backup)]) == 0
+    as_root = login_url(db_url, "root")
+    assert main(["--db", as_root, "--user", "root", "db", "backup", str(backup)]) == 0
     assert "verified" in capsys.readouterr().out
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     assert main(["--db", fresh, "--user", "root", "db", "restore", str(backup)]) == 0

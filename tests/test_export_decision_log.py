@@ -20,6 +20,8 @@ from tests.decision_helpers import RITA, events, payload
 from tests.export_helpers import ADLER, HOSTILE_NOTE, PRIVATE, ZLIB_H, reviewed_zlib
 
 AUDITOR = Actor("alice", "auditor")
+# Private comments are exported only for reviewers and admins.
+REVIEWER = Actor("rita", "reviewer")
 
 
 def _csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -63,7 +65,7 @@ def test_csv_has_every_field_one_row_per_decision_event(db: Database, tmp_path: 
 def test_private_comments_only_on_request(sqlite_db: Database, tmp_path: Path) -> None:
     reviewed_zlib(sqlite_db)
     target = tmp_path / "log.csv"
-    run_export(sqlite_db, AUDITOR, "decision-log", target, project="zlib", include_private=True)
+    run_export(sqlite_db, REVIEWER, "decision-log", target, project="zlib", include_private=True)
     header, rows = _csv_rows(target)
     assert "private_comment" in header
     assert [r["private_comment"] for r in rows if r["private_comment"]] == [PRIVATE]
@@ -84,7 +86,7 @@ def test_export_writes_an_audit_event_with_the_file_hash(db: Database, tmp_path:
 def test_json_log_verifies_offline(db: Database, tmp_path: Path) -> None:
     reviewed_zlib(db)
     target = tmp_path / "log.json"
-    run_export(db, AUDITOR, "decision-log", target, project="zlib", include_private=True)
+    run_export(db, REVIEWER, "decision-log", target, project="zlib", include_private=True)
     doc = json.loads(target.read_text(encoding="utf-8"))
     last = events(db)[-2]  # the chain head at export time (the export event came after)
     assert doc["chain_head"] == {"seq": last.seq, "hash": last.hash}
@@ -110,7 +112,7 @@ def _zlib_h_row(rows: list[dict]) -> dict:  # type: ignore[type-arg]
 def test_verify_detects_tampered_rows(sqlite_db: Database, tmp_path: Path) -> None:
     reviewed_zlib(sqlite_db)
     source = tmp_path / "log.json"
-    run_export(sqlite_db, AUDITOR, "decision-log", source, project="zlib", include_private=True)
+    run_export(sqlite_db, REVIEWER, "decision-log", source, project="zlib", include_private=True)
     assert verify_exported_log(source).ok
 
     def concluded(rows):  # type: ignore[no-untyped-def]
@@ -163,7 +165,7 @@ def test_withheld_private_comments_still_verify(db: Database, tmp_path: Path) ->
 def test_verify_detects_a_tampered_private_comment(sqlite_db: Database, tmp_path: Path) -> None:
     reviewed_zlib(sqlite_db)
     source = tmp_path / "log.json"
-    run_export(sqlite_db, AUDITOR, "decision-log", source, project="zlib", include_private=True)
+    run_export(sqlite_db, REVIEWER, "decision-log", source, project="zlib", include_private=True)
     assert verify_exported_log(source).ok
 
     def edited(rows):  # type: ignore[no-untyped-def]
@@ -244,7 +246,7 @@ def test_rescan_log_shows_reused_decisions(sqlite_db: Database, tmp_path: Path) 
     target = tmp_path / "rescan.json"
     run_export(
         sqlite_db,
-        AUDITOR,
+        REVIEWER,
         "decision-log",
         target,
         project="zlib",
@@ -266,7 +268,7 @@ def test_undone_bulk_is_logged_and_verifies(sqlite_db: Database, tmp_path: Path)
     reviewed = reviewed_zlib(sqlite_db)
     undo_bulk(sqlite_db, RITA, reviewed.bulk_id)
     target = tmp_path / "log.json"
-    run_export(sqlite_db, AUDITOR, "decision-log", target, project="zlib", include_private=True)
+    run_export(sqlite_db, REVIEWER, "decision-log", target, project="zlib", include_private=True)
     rows = json.loads(target.read_text(encoding="utf-8"))["decisions"]
     undone = [r for r in rows if r["origin"] == "undo"]
     bulk = [r for r in rows if r["bulk_id"] == reviewed.bulk_id]

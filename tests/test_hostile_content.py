@@ -179,16 +179,14 @@ def test_cli_errors_and_output_are_inert(
 
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"files": [{"path": f"x{OSC52}{ANSI}.c", "size": "big"}]}))
-    assert main(["--db", db_url, "--user", "tester", "import", str(bad)]) == 2
+    assert main(["--db", db_url, "import", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "field 'size' must be a number" in err and err.count("\n") == 1
     assert CONTROL.search(err) is None
 
     good = tmp_path / "good.json"
     good.write_text(json.dumps({"files": [_file(f"tree/x{OSC52}{BIDI}.c", HOSTILE)]}))
-    assert main(["--db", db_url, "--user", "tester", "import", str(good)]) == 0
-    assert (
-        main(["--db", db_url, "--user", "tester", "bulk", "--glob", "*", "--license", "MIT"]) == 0
-    )
+    assert main(["--db", db_url, "import", str(good)]) == 0
+    assert main(["--db", db_url, "bulk", "--glob", "*", "--license", "MIT"]) == 0
     out = capsys.readouterr().out
     assert "tree/x" in out and CONTROL.search(out) is None

@@ -310,6 +310,7 @@ def test_only_reviewers_and_admins_load_policies(db, tmp_path: Path) -> None:  #
 
 
 def test_cli_load_show_and_bad_file(sqlite_url: str, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--db", sqlite_url, "db", "upgrade"]) == 0  # a read never creates a database
     assert main(["--db", sqlite_url, "policy", "show"]) == 0
     assert "policy v1 (default)" in capsys.readouterr().out
     assert main(["--db", sqlite_url, "policy", "load", str(_write(tmp_path, ORG_POLICY))]) == 0

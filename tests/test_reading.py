@@ -39,7 +39,7 @@ from ospo_tui.services.review import (
 )
 from ospo_tui.services.review.bulk import BulkSelection
 from ospo_tui.services.review.queue import QueueFilter
-from tests.team_support import ADMIN, AUDITOR, GUEST, Team, make_team
+from tests.team_support import ADMIN, AUDITOR, GUEST, Team, login_url, make_team
 from tests.tui_support import screen_text, settle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -227,7 +227,9 @@ def test_the_cli_shows_a_guest_the_refusal(
 ) -> None:
     db, _ = team_db
     before = _events(db)
-    assert main(["--db", db.url, "--user", GUEST.name, *args]) == 3
+    # On PostgreSQL the guest connects as its own login (its name there).
+    url = login_url(db.url, GUEST.name)
+    assert main(["--db", url, "--user", GUEST.name, *args]) == 3
     out = capsys.readouterr()
     assert out.out == ""
     assert f"error: {GUEST.name} is not a member of this database" in out.err

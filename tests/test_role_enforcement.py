@@ -58,6 +58,7 @@ EXPECTED: dict[str, set[str]] = {
     "load_policy": {"reviewer", "admin"},
     "manage_members": {"admin"},
     "export": {"reviewer", "auditor", "admin"},
+    "read_private": {"reviewer", "admin"},
     "verify": {"reviewer", "engineer", "auditor", "admin"},
     "read": {"reviewer", "engineer", "auditor", "admin"},
 }
@@ -105,6 +106,9 @@ ATTEMPTS: dict[str, Attempt] = {
     "manage_members": lambda w, a: add_member(w.db, a, f"new-{a.name}", "engineer"),
     "export": lambda w, a: run_export(
         w.db, a, "decision-log", w.tmp / f"log-{a.name}.csv", project="zlib"
+    ),
+    "read_private": lambda w, a: run_export(
+        w.db, a, "decision-log", w.tmp / f"private-{a.name}.csv", include_private=True
     ),
     "verify": lambda w, a: verify_audit_trail(w.db, a),
     "read": lambda w, a: (

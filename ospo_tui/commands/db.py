@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from ospo_tui.db import Database, open_database
-from ospo_tui.migrate import current_revision, downgrade_to, head_revision, upgrade_to_head
+from ospo_tui.db import Database, require_existing
+from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -22,6 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "downgrade", help="revert migrations (destroys data above REVISION)"
     )
     downgrade.add_argument("revision", help="target revision, or 'base'")
+    downgrade.add_argument(
+        "--force", action="store_true", help="downgrade even though it drops data (admins only)"
+    )
     downgrade.set_defaults(handler=_downgrade)
     info = db_sub.add_parser("info", help="show the database URL and schema revision")
     info.set_defaults(handler=_info)
@@ -50,13 +53,22 @@ def _upgrade(ctx: CliContext) -> int:
 
 
 def _downgrade(ctx: CliContext) -> int:
-    db = Database(ctx.args.db)
-    downgrade_to(db.engine, ctx.args.revision)
-    ctx.out(f"database at revision {current_revision(db.engine) or 'base'}")
+    from ospo_tui.services.access.identity import actor_for_reading, team_user_name
+    from ospo_tui.services.database.schema import downgrade_database
+
+    require_existing(ctx.args.db)
+    db = Database(ctx.args.db)  # as it is: no upgrade before a downgrade
+    try:
+        actor = actor_for_reading(db, team_user_name(db, ctx.args.user))
+        downgrade_database(db, actor, ctx.args.revision, force=ctx.args.force)
+        ctx.out(f"database at revision {current_revision(db.engine) or 'base'}")
+    finally:
+        db.dispose()
     return 0
 
 
 def _info(ctx: CliContext) -> int:
+    require_existing(ctx.args.db)
     db = Database(ctx.args.db)
     ctx.out(f"url: {db.engine.url.render_as_string(hide_password=True)}")
     ctx.out(f"revision: {current_revision(db.engine) or 'none'} (head {head_revision(db.engine)})")
@@ -92,9 +104,9 @@ def _backup(ctx: CliContext) -> int:
 
 def _restore(ctx: CliContext) -> int:
     from ospo_tui.services.access.identity import actor_for_reading
-    from ospo_tui.services.database.backup import restore_database
+    from ospo_tui.services.database.restore import restore_database
 
-    target = open_database(ctx.args.db)
+    target = ctx.db  # every connection to it is closed before a SQLite file is swapped
     try:
         # Resolved without writing: a first user must not make an empty target "not empty".
         actor = actor_for_reading(target, ctx.user_name)

@@ -1,4 +1,4 @@
-"""``ospo-tui members add|list|set-role|remove`` and ``whoami``: who may do what in this database."""
+"""``ospo-tui members add|list|set-role|remove|login`` and ``whoami``: who may do what in this database."""
 
 from __future__ import annotations
 
@@ -35,6 +35,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     remove.add_argument("name")
     remove.set_defaults(handler=run_remove)
 
+    login = actions.add_parser(
+        "login",
+        help="PostgreSQL: print (or --execute) the SQL giving NAME a login with ROLE's privileges",
+    )
+    login.add_argument("name")
+    login.add_argument("--role", required=True, choices=MEMBER_ROLES)
+    login.add_argument(
+        "--execute",
+        action="store_true",
+        help="run it as the owner login and make NAME a member with ROLE (admin only)",
+    )
+    login.set_defaults(handler=run_login)
+
     whoami = subparsers.add_parser("whoami", help="show your user name, role and what it allows")
     whoami.set_defaults(handler=run_whoami)
 
@@ -42,6 +55,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_add(ctx: CliContext) -> int:
     member = add_member(ctx.db, ctx.actor(), ctx.args.name, ctx.args.role)
     ctx.out(f"added {clean(member.name, single_line=True)} as {member.role}")
+    return 0
+
+
+def run_login(ctx: CliContext) -> int:
+    from ospo_tui.db import resolve_db_url
+    from ospo_tui.services.database.logins import create_member_login, member_login_sql
+
+    name, role = ctx.args.name, ctx.args.role
+    if not ctx.args.execute:
+        # Printed for an admin to review or run in psql; nothing is opened or changed.
+        url = resolve_db_url(ctx.args.db)
+        database = url.rsplit("/", 1)[-1].split("?", 1)[0] if url.startswith("postgres") else ""
+        for statement in member_login_sql(database or "DATABASE", name, role):
+            ctx.out(statement + ";")
+        return 0
+    actor = ctx.actor()
+    create_member_login(ctx.db, actor, name, role)
+    known = {member.name: member.role for member in list_members(ctx.db, actor)}
+    if name not in known:
+        add_member(ctx.db, actor, name, role)
+    elif known[name] != role:
+        set_role(ctx.db, actor, name, role)
+    ctx.out(
+        f"login {clean(name, single_line=True)} can connect as {role}; set its password "
+        "in psql with: \\password " + clean(name, single_line=True)
+    )
     return 0
 
 

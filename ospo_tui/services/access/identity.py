@@ -1,4 +1,5 @@
-"""Who is acting: the user name from --user / OSPO_TUI_USER / the OS, and their role from members.
+"""Who is acting: the user name from --user / OSPO_TUI_USER / the OS (on PostgreSQL, the
+database login), and their role from members.
 
 The first person to use a new database becomes its admin, so a fresh workbench is usable at once.
 """
@@ -12,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.clock import utc_now
 from ospo_tui.db import Database
-from ospo_tui.errors import InputError
+from ospo_tui.errors import InputError, PermissionDenied
 from ospo_tui.models import Member
 from ospo_tui.safe_text import clean
 from ospo_tui.services.access.roles import GUEST_ROLE
 from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, append_event
+from ospo_tui.services.trail.origin import database_login
 from ospo_tui.settings import current_settings
 
 
@@ -29,6 +31,23 @@ def resolve_user_name(explicit: str | None = None) -> str:
         except Exception:  # noqa: BLE001 - no passwd entry in some containers
             name = "unknown"
     return checked_user_name(name)
+
+
+def team_user_name(db: Database, explicit: str | None = None) -> str:
+    """The acting name for ``db``: on PostgreSQL the login the server authenticated
+    (``session_user``), which ``--user`` or ``OSPO_TUI_USER`` may repeat but never replace;
+    on SQLite the self-declared name of ``resolve_user_name``."""
+    with db.reader() as session:
+        login = database_login(session)
+    if login is None:
+        return resolve_user_name(explicit)
+    claimed = explicit or current_settings().user
+    if claimed is not None and claimed.strip() != login:
+        raise PermissionDenied(
+            f"on PostgreSQL you act as your database login {login!r}: --user/OSPO_TUI_USER "
+            f"cannot claim {clean(claimed, single_line=True)!r} (connect as that login instead)"
+        )
+    return checked_user_name(login)
 
 
 def checked_user_name(name: str) -> str:

@@ -16,10 +16,8 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
 from ospo_tui.services.access.identity import known_actor
-from ospo_tui.services.access.roles import require
+from ospo_tui.services.access.roles import allowed, require
 from ospo_tui.services.trail.chain import Actor
-
-PRIVATE_COMMENT_ROLES = frozenset({"reviewer", "admin", "system"})
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class Reading:
     @property
     def sees_private_comments(self) -> bool:
         """Private comments are the reviewers' own notes: engineers and auditors never see them."""
-        return self.actor.role in PRIVATE_COMMENT_ROLES
+        return allowed(self.actor, "read_private")
 
 
 @contextmanager

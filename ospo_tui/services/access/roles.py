@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "load_policy": frozenset({"reviewer", "admin"}),
     "manage_members": frozenset({"admin"}),
     "export": frozenset({"reviewer", "auditor", "admin"}),
+    # Private comments are the reviewers' own notes: engineers and auditors never see them.
+    "read_private": frozenset({"reviewer", "admin"}),
     "verify": frozenset({"reviewer", "engineer", "auditor", "admin"}),
     "read": frozenset({"reviewer", "engineer", "auditor", "admin"}),
 }

@@ -14,29 +14,27 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, text
-
 from ospo_tui.db import Database, resolve_db_url
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import upgrade_to_head
-from ospo_tui.services.access.identity import resolve_actor
+from ospo_tui.services.access.reading import reading
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.audit.verify import verify_trail
 from ospo_tui.services.database.copy import (
     ALEMBIC_TABLE,
     MANAGE_DATABASE,
     check_same_schema,
     copy_rows,
-    review_tables,
     row_counts,
     snapshot,
 )
-from ospo_tui.services.trail.chain import Actor, append_event, verify_chain
+from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor
+from ospo_tui.staging import temporary_next_to
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class BackupResult:
     rows: int
 
 
-def _sqlite_path(db: Database) -> Path:
+def sqlite_path(db: Database) -> Path:
     database = db.engine.url.database
     if not database or database == ":memory:":
         raise InputError("an in-memory database cannot be backed up or restored")
@@ -55,19 +53,7 @@ def _sqlite_path(db: Database) -> Path:
 
 
 @contextmanager
-def _temporary_next_to(path: Path) -> Iterator[Path]:
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(handle)
-    temp = Path(name)
-    try:
-        yield temp
-    finally:
-        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
-            leftover.unlink(missing_ok=True)
-
-
-@contextmanager
-def _online_copy(
+def online_copy(
     source: sqlite3.Connection, target: Path | str, *, timeout: float = 5.0
 ) -> Iterator[sqlite3.Connection]:
     """Copy ``source`` onto the SQLite file ``target`` with the online backup API (all pages in
@@ -81,21 +67,24 @@ def _online_copy(
         source.close()
 
 
-def _sqlite_url(path: Path) -> str:
+def sqlite_url(path: Path) -> str:
     return resolve_db_url(str(path))
 
 
 def _verified(path: Path) -> tuple[int, str, int]:
-    """(events, head hash, rows) of a backup file; InputError if its chain does not verify."""
-    db = Database(_sqlite_url(path))
+    """(events, head hash, rows) of a backup file; InputError unless ``audit verify`` would
+    accept its trail, so that "verified" means what it says."""
+    db = Database(sqlite_url(path))
     try:
-        with db.reader() as session:
-            result = verify_chain(session)
-            rows = sum(row_counts(session.connection()).values())
+        with reading(db, SYSTEM_ACTOR, "the backup", action="verify") as snapshot_:
+            result = verify_trail(snapshot_)
+            rows = sum(row_counts(snapshot_.session.connection()).values())
     finally:
         db.dispose()
     if not result.ok:
-        raise InputError(f"the backup's audit chain does not verify ({result.first_break})")
+        raise InputError(
+            f"the audit trail does not verify, no backup written ({result.first_break})"
+        )
     return result.events, result.head_hash, rows
 
 
@@ -109,12 +98,12 @@ def backup_database(
         raise InputError(f"{path} already exists (use --force to replace it)")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such directory")
-    with _temporary_next_to(path) as temp:
+    with temporary_next_to(path) as temp:
         if db.engine.dialect.name == "sqlite":
-            with _online_copy(sqlite3.connect(_sqlite_path(db), timeout=30), temp) as copy:
+            with online_copy(sqlite3.connect(sqlite_path(db), timeout=30), temp) as copy:
                 copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
         else:
-            backup = Database(_sqlite_url(temp))
+            backup = Database(sqlite_url(temp))
             try:
                 upgrade_to_head(backup.engine)
                 check_same_schema(db, backup)
@@ -123,113 +112,19 @@ def backup_database(
             finally:
                 backup.dispose()
         events, head_hash, rows = _verified(temp)
+        with sqlite3.connect(temp) as conn:  # opening it above turned WAL on again
+            conn.execute("PRAGMA journal_mode=DELETE")
+        conn.close()
         os.replace(temp, path)
     return BackupResult(path=path, events=events, head_hash=head_hash, rows=rows)
 
 
-def _is_backup(path: Path) -> bool:
+def is_backup(path: Path) -> bool:
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True) as conn:
             found = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (ALEMBIC_TABLE,)
             ).fetchone()
     except sqlite3.DatabaseError:
         return False
     return found is not None
-
-
-def restore_database(
-    backup: str | os.PathLike[str],
-    target: Database,
-    actor: Actor,
-    *,
-    force: bool = False,
-    audited: bool = False,
-) -> BackupResult:
-    """Replace the contents of ``target`` with the backup, in one transaction.
-
-    A non-empty target is refused unless ``force``, which only an admin may use. The backup file
-    itself is never modified: it is copied and the copy upgraded to the current schema first.
-    With ``audited``, a ``db.restore`` event records who restored which chain head: events
-    written after the backup are gone, and the trail says so.
-    """
-    if force:
-        require(target, actor, MANAGE_DATABASE, "restore")
-    source_path = Path(backup).absolute()
-    if not source_path.is_file():
-        raise InputError(f"{source_path}: no such file")
-    if not _is_backup(source_path):
-        raise InputError(f"{source_path}: not an ospo-tui backup (no SQLite review database)")
-    with _temporary_next_to(source_path) as temp:
-        with _online_copy(sqlite3.connect(f"file:{source_path}?mode=ro", uri=True), temp):
-            pass  # the schema upgrade below works on this copy, never on the backup itself
-        staged = Database(_sqlite_url(temp))
-        try:
-            upgrade_to_head(staged.engine)
-            check_same_schema(staged, target)
-            if target.engine.dialect.name == "sqlite":
-                _restore_sqlite(temp, target, force=force)
-            else:
-                with snapshot(staged) as src, target.engine.begin() as dst:
-                    _clear_target(dst, force=force)
-                    copy_rows(src, dst)
-        finally:
-            staged.dispose()
-    return _check_restored(target, source_path, force=force, audited_as=actor if audited else None)
-
-
-def _check_restored(
-    target: Database, source_path: Path, *, force: bool, audited_as: Actor | None
-) -> BackupResult:
-    """Verify the restored chain and, with ``audited_as``, append the ``db.restore`` event."""
-    with target.session() as session:
-        result = verify_chain(session)
-        if not result.ok:  # pragma: no cover - both paths verify before they commit
-            raise InputError(f"the restored audit chain does not verify ({result.first_break})")
-        if audited_as is not None:
-            append_event(
-                session,
-                resolve_actor(session, audited_as.name),
-                "db.restore",
-                "database",
-                None,
-                {
-                    "backup": source_path.name,
-                    "restored_events": result.events,
-                    "restored_head_hash": result.head_hash,
-                    "forced": force,
-                },
-            )
-        rows = sum(row_counts(session.connection()).values())
-    return BackupResult(
-        path=source_path, events=result.events, head_hash=result.head_hash, rows=rows
-    )
-
-
-def _refuse_filled(conn: Connection, *, force: bool) -> int:
-    """The target's row count; InputError when it holds rows and ``force`` was not given."""
-    filled = sum(row_counts(conn).values())
-    if filled and not force:
-        raise InputError(
-            f"the target database is not empty ({filled} rows): use --force to replace it"
-        )
-    return filled
-
-
-def _restore_sqlite(staged: Path, target: Database, *, force: bool) -> None:
-    """The backup API replaces every page of the target in one step: all or nothing."""
-    with target.engine.connect() as conn:
-        _refuse_filled(conn, force=force)
-    target.dispose()
-    with _online_copy(sqlite3.connect(staged), _sqlite_path(target), timeout=30) as destination:
-        if destination.execute("PRAGMA integrity_check").fetchone() != ("ok",):
-            raise InputError("the restored database failed SQLite's integrity check")
-
-
-def _clear_target(conn: Connection, *, force: bool) -> None:
-    if not _refuse_filled(conn, force=force):
-        return
-    # TRUNCATE fires no row triggers, so the append-only tables empty too; it is transactional
-    # on PostgreSQL, so a failed copy below brings every row back.
-    names = ", ".join(table.name for table in review_tables())
-    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -22,8 +22,10 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
 from ospo_tui.models import Base
+from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
-from ospo_tui.services.trail.chain import Actor, verify_chain
+from ospo_tui.services.audit.verify import verify_trail
+from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, verify_chain
 
 BATCH_ROWS = 5000
 ALEMBIC_TABLE = "alembic_version"
@@ -160,7 +162,10 @@ def copy_rows(
     rows = {table.name: _copy_table(source, target, table, progress) for table in review_tables()}
     reset_sequences(target)
     with Session(bind=source) as session:
-        expected = verify_chain(session)
+        # What ``audit verify`` checks, so that "verified" never covers a trail it rejects.
+        expected = verify_trail(Reading(session, SYSTEM_ACTOR))
+    if not expected.ok:
+        raise InputError(f"the source's audit trail does not verify ({expected.first_break})")
     with Session(bind=target) as session:
         copied = verify_chain(session)
     if not copied.ok:

@@ -24,7 +24,7 @@ from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.review.decision_fields import private_comment_digest
-from ospo_tui.services.trail.chain import chain_hash, event_body
+from ospo_tui.services.trail.chain import ORIGIN_FIELDS, chain_hash, event_body
 
 LOG_FORMAT = "ospo-tui-decision-log"
 LOG_VERSION = 1
@@ -109,7 +109,9 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
             problems.append(f"{where}: {field} differs from its audit event")
     try:
         payload = json.loads(event["payload"])
-        body = event_body(**{k: event[k] for k in _BODY_KEYS})
+        fields: dict[str, Any] = {k: event[k] for k in _BODY_KEYS}
+        fields.update({k: event.get(k) for k in ORIGIN_FIELDS})
+        body = event_body(**fields)
     except (KeyError, TypeError, ValueError):
         return [*problems, f"{where}: the audit event is malformed"]
     if chain_hash(event["prev_hash"], body) != event["hash"]:

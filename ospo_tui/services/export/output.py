@@ -20,8 +20,10 @@ from ospo_tui.services.export.json_document import InertJson
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.trail.chain import Actor, append_event
+from ospo_tui.staging import remove_leftovers
 
 Progress = Callable[[int, int], None]  # (done, total)
+PARTIAL_SUFFIX = ".partial"
 T = TypeVar("T")
 
 
@@ -59,14 +61,17 @@ def atomic_output(
     Text unless ``binary``; ``json_text``: the writer produces JSON; control and bidi characters
     get escaped."""
     target = Path(target)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}{PARTIAL_SUFFIX}")
     try:
         if target.is_dir():
             raise InputError(f"{target}: is a directory")
         if not target.parent.is_dir():
             raise InputError(f"{target.parent}: no such directory")
+        remove_leftovers(target, PARTIAL_SUFFIX)  # from a run that was killed
+        # 0600 while written: a decision log may hold private comments.
+        raw = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         handle: IO[Any] = (
-            tmp.open("wb") if binary else tmp.open("w", encoding="utf-8", newline=newline)
+            open(raw, "wb") if binary else open(raw, "w", encoding="utf-8", newline=newline)
         )
     except OSError as exc:
         raise InputError(f"{target}: cannot write: {exc.strerror or exc}") from None

@@ -72,6 +72,8 @@ def run_export(
     fmt = choose_format(kind, fmt, path)
     if include_private and kind != "decision-log":
         raise InputError("--include-private applies to the decision log only")
+    if include_private:  # checked first: the refusal names the private comments
+        require(db, actor, "read_private", "comments")
     require(db, actor, "export", f"{kind} of {project or 'the project'}")
     extra: dict[str, Any] = {}
     with snapshot_session(db) as session:

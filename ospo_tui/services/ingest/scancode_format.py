@@ -19,6 +19,7 @@ import orjson
 
 from ospo_tui.errors import InputError
 from ospo_tui.services.ingest.file_flags import FILE_FLAGS
+from ospo_tui.services.ingest.path_limits import path_problem
 from ospo_tui.services.licenses.expressions import combine_and, license_keys, scancode_to_spdx
 
 _HEX = re.compile("[0-9a-fA-F]+")
@@ -165,9 +166,12 @@ def clean_text(value: str) -> str:
 
 
 def normalise_path(raw_path: str, where: str) -> str:
-    path = raw_path.replace("\\", "/")
-    if "\ufffd" in path and "\x00" in raw_path:
-        raise InputError(f"{where}: path contains a NUL character")
+    """``raw_path`` with "/" separators, or InputError if it breaks a limit (path_limits)."""
+    problem = path_problem(raw_path)
+    if problem is not None:
+        shown = raw_path[:80].replace("\x00", "\\0") + ("..." if len(raw_path) > 80 else "")
+        raise InputError(f"{where}: {problem}: {shown!r}")
+    path = clean_text(raw_path).replace("\\", "/")
     while "//" in path:
         path = path.replace("//", "/")
     path = path.rstrip("/") if path not in ("/", "") else path
@@ -184,7 +188,7 @@ def parse_file(raw: Any, index: int) -> FileRecord:
     raw_path = raw.get("path")
     if not isinstance(raw_path, str):
         raise InputError(f"files[{index}]: missing or non-string 'path'")
-    path = normalise_path(clean_text(raw_path), f"files[{index}]")
+    path = normalise_path(raw_path, f"files[{index}]")
     f.where = f"files[{index}] ({path})"
     file_type = f.text("type") or "file"
     if file_type not in ("file", "directory"):

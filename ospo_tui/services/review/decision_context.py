@@ -8,7 +8,7 @@ which is not valid SPDX; the form then shows the original and pre-fills the corr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -54,6 +54,8 @@ def decision_context(reading: Reading, review_item_id: int) -> DecisionContext:
     if row is None:
         raise NotFoundError(f"no review item {review_item_id}")
     current = get_decision(session, row.current_decision_id)
+    if current is not None and not reading.sees_private_comments:
+        current = replace(current, private_comment=None)
     expression, corrected, problem = _prefill(row.detected_spdx)
     if current is not None and current.fields.concluded_expression:
         expression, problem = current.fields.concluded_expression, None

@@ -16,6 +16,7 @@ from pathlib import Path
 import pathspec
 
 from ospo_tui.errors import InputError
+from ospo_tui.services.ingest.path_limits import path_problem
 
 VCS_DIRS = frozenset({".git", ".svn", ".hg", ".bzr", "CVS", "_darcs"})
 
@@ -77,6 +78,10 @@ class SourceTree:
             subdirs = []
             for entry in entries:
                 path = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+                problem = path_problem(path)
+                if problem is not None:  # not stored, and nothing below it is walked
+                    yield TreeEntry(path[:200], entry.path[:200], f"{problem}; not scanned")
+                    continue
                 try:
                     mode = entry.stat(follow_symlinks=False).st_mode
                 except OSError as exc:

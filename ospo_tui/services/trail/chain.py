@@ -17,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.clock import utc_now
 from ospo_tui.models import AuditEvent
+from ospo_tui.services.trail.origin import event_origin
 
 GENESIS_HASH = "0" * 64
+# Event columns that say where it came from (trail/origin.py); hashed when recorded.
+ORIGIN_FIELDS = ("os_user", "host", "db_login")
 # Any constant will do: it names the one PostgreSQL advisory lock that serialises appends.
 _PG_CHAIN_LOCK = 0x05_90_70_01
 
@@ -52,8 +55,15 @@ def event_body(
     subject_id: str | None,
     project_id: int | None,
     payload: str,
+    os_user: str | None = None,
+    host: str | None = None,
+    db_login: str | None = None,
 ) -> dict[str, Any]:
+    """The hashed fields. The origin fields (migration 0002) enter only when recorded, so events
+    written before them keep their hashes; blanking one afterwards changes the hash."""
+    origin = {"os_user": os_user, "host": host, "db_login": db_login}
     return {
+        **{key: value for key, value in origin.items() if value is not None},
         "seq": seq,
         "occurred_at": occurred_at,
         "actor": actor,
@@ -127,6 +137,7 @@ def append_events(
     _lock_chain(session)
     last_seq, prev_hash = chain_head(session)
     now = utc_now()
+    origin = event_origin(session)
     rows: list[dict[str, Any]] = []
     for action, subject_type, subject_id, payload, project_id in entries:
         last_seq += 1
@@ -140,6 +151,9 @@ def append_events(
             subject_id=None if subject_id is None else str(subject_id),
             project_id=project_id,
             payload=canonical_json(payload),
+            os_user=origin.os_user,
+            host=origin.host,
+            db_login=origin.db_login,
         )
         digest = chain_hash(prev_hash, body)
         rows.append({**body, "prev_hash": prev_hash, "hash": digest})
@@ -210,6 +224,9 @@ def _body_of(row: dict[str, Any]) -> dict[str, Any]:
         subject_id=row["subject_id"],
         project_id=row["project_id"],
         payload=row["payload"],
+        os_user=row.get("os_user"),
+        host=row.get("host"),
+        db_login=row.get("db_login"),
     )
 
 
