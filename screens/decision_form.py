@@ -217,7 +217,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         return validate_fields(
             self.query_one("#decision-expression", Input).value,
             str(self.query_one("#decision-type", Select).value),
-            None if reason in (NO_REASON, Select.BLANK) else str(reason),
+            None if reason in (NO_REASON, Select.NULL) else str(reason),
             self.query_one("#decision-note", Input).value,
             self.query_one("#decision-comment", Input).value,
         )

@@ -19,7 +19,6 @@ from ospo_tui.services.review.catalog import find_project_id, resolve_project_id
 from ospo_tui.services.review.decision_fields import CLEARED, DECISION_TYPES
 from ospo_tui.wording import plural
 
-
 # The events that bring files into the review, in the reviewer's words.
 SCAN_ACTIONS = {"scan.import": "imported a ScanCode scan", "scan.scan": "scanned the source tree"}
 
