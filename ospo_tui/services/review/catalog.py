@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.errors import InputError, NotFoundError
@@ -49,14 +49,10 @@ class ScanFiles:
     review_item_ids: tuple[int, ...]
 
 
-def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSummary]:
-    """Every complete scan (of ``project``) with its review counts, by project then age.
-
-    "Decided" counts files in the decided state, as the dashboard does, per scope: files with
-    findings and all files.
-    """
+def _review_counts() -> Subquery:
+    """Per scan: files, files with findings, decided files with findings, decided files."""
     decided = ReviewItem.state == STATE_DECIDED
-    review = (
+    return (
         select(
             ReviewItem.scan_id.label("scan_id"),
             func.count().label("files"),
@@ -67,6 +63,15 @@ def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSum
         .group_by(ReviewItem.scan_id)
         .subquery()
     )
+
+
+def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSummary]:
+    """Every complete scan (of ``project``) with its review counts, by project then age.
+
+    "Decided" counts files in the decided state, as the dashboard does, per scope: files with
+    findings and all files.
+    """
+    review = _review_counts()
     questions = (
         select(ReviewItem.scan_id.label("scan_id"), func.count().label("open_questions"))
         .join(Question, Question.review_item_id == ReviewItem.id)
