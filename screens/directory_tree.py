@@ -12,7 +12,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
@@ -36,7 +36,7 @@ COLUMNS = ("Directory", "Files", "Open", "Decided", "To discuss", "Questions", "
 ALERT_STYLES = {"error": "bold red", "warning": "yellow", "missing": "magenta", "ok": "green"}
 UP = ".."
 
-TREE_KEYS = [
+TREE_KEYS: list[BindingType] = [
     Binding("enter", "open_directory", "Open", id="tree.open", tooltip="Open this directory"),
     Binding("backspace", "up", "Up", id="tree.up", tooltip="The parent directory"),
     Binding(

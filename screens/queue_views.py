@@ -25,9 +25,7 @@ class QueueViews:
         flt: QueueFilter
         project: str
         sub_title: str | None
-
-        @property
-        def app(self) -> App[Any]: ...
+        app: App[Any]
 
         def apply_filter(self, flt: QueueFilter) -> None: ...
 

@@ -156,3 +156,25 @@ def test_d_on_a_directory_decides_its_subtree_after_a_preview_and_u_undoes_it(
             assert any("undid bulk" in n.message for n in sample_app._notifications)
 
     asyncio.run(drive())
+
+
+def test_cli_queue_scope(
+    sqlite_url: str, sqlite_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ospo_tui.cli import main
+
+    import_sample(sqlite_db)
+
+    def paths(*args: str) -> list[str]:
+        argv = ["--db", sqlite_url, "--user", "tester", "queue", "--limit", "100", *args]
+        assert main(argv) == 0
+        return [line.split("\t")[2] for line in capsys.readouterr().out.splitlines()[1:]]
+
+    findings, none, every = paths(), paths("--scope", "none"), paths("--scope", "all")
+    assert (len(findings), len(none), len(every)) == (29, 14, 43)
+    assert set(findings) | set(none) == set(every) and not set(findings) & set(none)
+    assert paths("--all") == every
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", sqlite_url, "queue", "--scope", "some"])
+    assert refused.value.code == 2
+    assert "invalid choice: 'some'" in capsys.readouterr().err
