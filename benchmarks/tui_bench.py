@@ -26,12 +26,12 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 from textual import events
-from textual.widgets import DataTable
 
 from benchmarks.dashboard_bench import dashboard_paint_times, prepare
 from ospo_tui.app import ReviewApp, prepare_process
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem
+from ospo_tui.screens.directory_list import DirectoryList
 from ospo_tui.screens.directory_tree import DirectoryTreeScreen
 from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.inspector import InspectorScreen
@@ -198,9 +198,9 @@ async def _views(
         )
         tree = app.screen
         assert isinstance(tree, DirectoryTreeScreen)
-        table = tree.query_one(DataTable)
+        listing = tree.query_one(DirectoryList)
         for _ in range(5):
-            table.move_cursor(row=(round_ * 7) % max(1, len(tree.rows)))
+            listing.move_to((round_ * 7) % max(1, len(tree.rows)))
             for key in ("enter", "backspace"):  # into the directory, and back up
                 n = tree.loads
                 out["drill"].append(

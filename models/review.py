@@ -31,8 +31,10 @@ class ReviewItem(Base):
         Index("ix_review_items_spdx", "scan_id", "detected_spdx"),
         # The "all files" scope pages on (priority, path) without needs_review in the way.
         Index("ix_review_items_all", "scan_id", "priority", "path"),
-        # The directory tree groups a scan's items by parent directory, state and alert.
-        Index("ix_review_items_dir", "scan_id", "dir_path", "state", "policy_alert"),
+        # The directory tree groups a scan's items by parent directory, scope, state and alert.
+        Index(
+            "ix_review_items_dir", "scan_id", "dir_path", "needs_review", "state", "policy_alert"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

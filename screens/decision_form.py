@@ -120,7 +120,9 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         c = self.context
         with VerticalScroll():
             yield Static(Text("Decide", style="bold"))
-            yield Static(safe_line(c.path, max_len=None), id="decision-path")
+            # A subtree bulk names what it covers; the facts below are its first file's.
+            what = f"{self.bulk_label}, pre-filled from {c.path}" if self.bulk_label else c.path
+            yield Static(safe_line(what, max_len=None), id="decision-path")
             yield Static(facts_text(c), id="decision-facts")
             yield Label("Concluded license: SPDX expression, NONE or NOASSERTION (Enter saves)")
             yield Input(

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Footer, Header, Static
 from textual.worker import get_current_worker
 
 from ospo_tui.errors import OspoError
@@ -23,6 +23,7 @@ from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.screens.bulk_undo import undo_last_bulk
 from ospo_tui.screens.deciding import open_decision_form
+from ospo_tui.screens.directory_list import DirectoryList
 from ospo_tui.screens.messages import ReviewItemChanged, notify_safe
 from ospo_tui.services.review.directory_tree import (
     DirectoryCounts,
@@ -37,7 +38,6 @@ ALERT_STYLES = {"error": "bold red", "warning": "yellow", "missing": "magenta", 
 UP = ".."
 
 TREE_KEYS: list[BindingType] = [
-    Binding("enter", "open_directory", "Open", id="tree.open", tooltip="Open this directory"),
     Binding("backspace", "up", "Up", id="tree.up", tooltip="The parent directory"),
     Binding(
         "f",
@@ -57,6 +57,26 @@ TREE_KEYS: list[BindingType] = [
     Binding("r", "reload", "Reload", show=False, id="tree.reload", tooltip="Count again"),
     Binding("escape", "back", "Back", id="tree.back", tooltip="Back to the queue"),
 ]
+
+
+WIDTHS = (42, 8, 8, 9, 11, 10)  # the last column (the alert) takes what is left
+
+
+def _line(cells: tuple[str, ...], *, style: str = "") -> Text:
+    """One row in fixed-width columns: the name cut on the left, the figures right-aligned."""
+    text = Text(style=style)
+    for index, cell in enumerate(cells):
+        if index == 0:
+            name = safe_line(cell, max_len=None)
+            if name.cell_len > WIDTHS[0] - 2:
+                name = Text("…") + name[name.cell_len - WIDTHS[0] + 3 :]
+            name.pad_right(WIDTHS[0] - name.cell_len)
+            text.append_text(name)
+        elif index < len(WIDTHS):
+            text.append(cell.rjust(WIDTHS[index] - 1) + " ")
+        else:
+            text.append(" " + cell)
+    return text
 
 
 class DirectoryTreeScreen(Screen[str | None]):
@@ -81,16 +101,15 @@ class DirectoryTreeScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="tree-path")
-        table: DataTable[Text] = DataTable(id="tree-table", cursor_type="row", zebra_stripes=True)
-        yield table
+        yield Static(_line(COLUMNS, style="bold"), id="tree-columns")
+        # Draws only the rows in view: the top of a scan with thousands of directories opens
+        # as fast as a directory with three.
+        yield DirectoryList(id="tree-list")
         yield Footer()
 
     def on_mount(self) -> None:
         scope = SCOPE_LABELS[self.flt.scope]
         self.sub_title = f"{self.project} · scan {self.flt.scan_id} · directories · {scope}"
-        table = self.query_one(DataTable)
-        for header in COLUMNS:
-            table.add_column(header, width=max(len(header), 40 if header == "Directory" else 7))
         self.load(self.path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tree")
@@ -107,19 +126,15 @@ class DirectoryTreeScreen(Screen[str | None]):
         came_from = self.level.path if self.level is not None else None
         self.level, self.path = level, level.path
         self.rows = ([None] if level.path else []) + list(level.children)
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for row in self.rows:
-            table.add_row(*self._cells(row))
+        listing = self.query_one(DirectoryList)
+        keep = listing.cursor
         self.query_one("#tree-path", Static).update(self._heading(level))
         cursor = keep if came_from == level.path else 0
         if came_from is not None and came_from != level.path:
             # Going up lands on the directory just left.
             cursor = next((i for i, r in enumerate(self.rows) if r and r.path == came_from), 0)
-        if self.rows:
-            table.move_cursor(row=min(cursor, len(self.rows) - 1))
-        table.focus()
+        listing.show(len(self.rows), lambda index: self._cells(self.rows[index]), cursor)
+        listing.focus()
         self.loads += 1
 
     def _heading(self, level: DirectoryLevel) -> Text:
@@ -133,22 +148,20 @@ class DirectoryTreeScreen(Screen[str | None]):
         )
         return text
 
-    def _cells(self, row: DirectoryCounts | None) -> list[Text]:
+    def _cells(self, row: DirectoryCounts | None) -> Text:
         if row is None:
-            return [Text(UP), *(Text("") for _ in COLUMNS[1:])]
-        name = safe_line("(files here)" if row.is_files_here else row.name + "/", max_len=60)
+            return _line((UP,))
+        name = "(files here)" if row.is_files_here else row.name + "/"
         figures = (row.files, row.open, row.decided, row.to_discuss, row.questions)
         alert = row.worst_alert or ""
-        return [
-            name,
-            *(Text(f"{value:,}", justify="right") for value in figures),
-            Text(alert, style=ALERT_STYLES.get(alert, "")),
-        ]
+        line = _line((name, *(f"{value:,}" for value in figures)))
+        line.append(alert, style=ALERT_STYLES.get(alert, ""))
+        return line
 
     @property
     def current(self) -> DirectoryCounts | None:
         """The row under the cursor (None on ".." or before the first load)."""
-        index = self.query_one(DataTable).cursor_row
+        index = self.query_one(DirectoryList).cursor
         return self.rows[index] if 0 <= index < len(self.rows) else None
 
     def _target(self) -> str:
@@ -158,8 +171,8 @@ class DirectoryTreeScreen(Screen[str | None]):
 
     # -- actions -------------------------------------------------------------------------------
 
-    @on(DataTable.RowSelected)
-    def _selected(self, event: DataTable.RowSelected) -> None:
+    @on(DirectoryList.Selected)
+    def _selected(self, event: DirectoryList.Selected) -> None:
         event.stop()
         self.action_open_directory()
 

@@ -75,10 +75,10 @@ async def _open_tree(pilot, app: ReviewApp) -> DirectoryTreeScreen:  # type: ign
 
 
 def _cursor_to(tree: DirectoryTreeScreen, name: str) -> None:
-    from textual.widgets import DataTable
+    from ospo_tui.screens.directory_list import DirectoryList
 
     index = next(i for i, row in enumerate(tree.rows) if row is not None and row.name == name)
-    tree.query_one(DataTable).move_cursor(row=index)
+    tree.query_one(DirectoryList).move_to(index)
 
 
 def test_tree_opens_drills_down_goes_up_and_filters_the_queue(sample_app: ReviewApp) -> None:

@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_review_items_all", ["scan_id", "priority", "path"], unique=False)
         batch_op.create_index(
             "ix_review_items_dir",
-            ["scan_id", "dir_path", "state", "policy_alert"],
+            ["scan_id", "dir_path", "needs_review", "state", "policy_alert"],
             unique=False,
         )
 

@@ -10,7 +10,9 @@ the index is.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, case, func, literal, select
@@ -23,11 +25,12 @@ from ospo_tui.models import (
     STATE_QUESTION,
     STATE_STALE,
     STATE_TO_DISCUSS,
+    AuditEvent,
     ReviewItem,
 )
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.policy.rules import ALERT_LEVEL, ALERTS
-from ospo_tui.services.review.queue import under_directory
+from ospo_tui.services.review.directory_filter import under_directory
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 FILES_HERE = ""  # the child that stands for the files directly in the directory
@@ -106,11 +109,36 @@ def _alert_rank() -> ColumnElement[int]:
 _RANK_ALERT = {len(ALERTS) + 1 - level: alert for alert, level in ALERT_LEVEL.items()}
 
 
+# Levels already counted, by database, scan, scope, path and the audit chain's head (its hash). Every change
+# to a review item (decision, bulk, undo, question, policy, import) appends an audit event in the
+# same transaction, so a level counted at the same head is still exact: the top of a 100,000-file
+# scan (a pass over every item) is counted once per change, not on every visit.
+_LEVELS: OrderedDict[tuple[str, int, str, str, str], DirectoryLevel] = OrderedDict()
+_LEVELS_KEPT = 64
+_LEVELS_LOCK = Lock()
+
+
 def directory_level(
     reading: Reading, scan_id: int, path: str = "", scope: str = SCOPE_FINDINGS
 ) -> DirectoryLevel:
     """The directory ``path`` of the scan (files in ``scope``), with its children's counts."""
     path = path.strip("/")
+    # The head's hash, not only its number: it tells apart two databases at the same URL.
+    head = reading.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
+    key = (str(reading.session.get_bind().url), scan_id, scope, path, head or "")
+    with _LEVELS_LOCK:
+        if key in _LEVELS:
+            _LEVELS.move_to_end(key)
+            return _LEVELS[key]
+    level = _count_level(reading, scan_id, path, scope)
+    with _LEVELS_LOCK:
+        _LEVELS[key] = level
+        while len(_LEVELS) > _LEVELS_KEPT:
+            _LEVELS.popitem(last=False)
+    return level
+
+
+def _count_level(reading: Reading, scan_id: int, path: str, scope: str) -> DirectoryLevel:
     where = [ReviewItem.scan_id == scan_id, in_scope(scope)]
     if path:
         where.append(under_directory(path))

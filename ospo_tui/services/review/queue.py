@@ -28,6 +28,7 @@ from ospo_tui.models import ReviewItem
 from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI and screens
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import key_to_spdx
+from ospo_tui.services.review.directory_filter import under_directory
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
@@ -191,17 +192,6 @@ def _names_license(key: str) -> ColumnElement[bool]:
     return or_(
         token_in(ReviewItem.detected_expression, key),
         token_in(ReviewItem.detected_spdx, key_to_spdx(key)),
-    )
-
-
-def under_directory(directory: str) -> ColumnElement[bool]:
-    """Files in ``directory`` or below it. Equality on a prefix, not LIKE or a range: exact on
-    both backends whatever the collation, and paths may hold ``%``, ``_`` or ``*``."""
-    directory = directory.strip("/")
-    prefix = directory + "/"
-    return or_(
-        ReviewItem.dir_path == directory,
-        func.substr(ReviewItem.dir_path, 1, len(prefix)) == prefix,
     )
 
 
