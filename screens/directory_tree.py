@@ -108,9 +108,19 @@ class DirectoryTreeScreen(Screen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_title()
+        self.load(self.path)
+
+    def reopen(self, flt: QueueFilter) -> None:
+        """Shown again from the queue: its scope may have changed; the directory stays."""
+        if flt.scope != self.flt.scope or flt.scan_id != self.flt.scan_id:
+            self.flt = flt
+            self._show_title()
+        self.load(self.path)
+
+    def _show_title(self) -> None:
         scope = SCOPE_LABELS[self.flt.scope]
         self.sub_title = f"{self.project} · scan {self.flt.scan_id} · directories · {scope}"
-        self.load(self.path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tree")
     def load(self, path: str) -> None:

@@ -41,7 +41,21 @@ class QueueViews:
         self.show_title()
 
     def action_tree(self) -> None:
-        self.app.push_screen(DirectoryTreeScreen(self.flt, self.project), self._tree_closed)
+        # One tree screen per queue, installed so closing it keeps it: opening it again skips
+        # building and styling its widgets, and shows the directory left last.
+        tree: DirectoryTreeScreen | None = getattr(self, "_tree", None)
+        if tree is None:
+            tree = DirectoryTreeScreen(self.flt, self.project)
+            self._tree = tree
+            self.app.install_screen(tree, f"directory-tree-{id(self)}")
+        else:
+            tree.reopen(self.flt)
+        self.app.push_screen(tree, self._tree_closed)
+
+    def on_unmount(self) -> None:
+        tree = getattr(self, "_tree", None)
+        if tree is not None and tree not in self.app.screen_stack:  # not while the app exits
+            self.app.uninstall_screen(f"directory-tree-{id(self)}")
 
     def _tree_closed(self, directory: str | None) -> None:
         if directory is not None:

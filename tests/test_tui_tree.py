@@ -106,6 +106,9 @@ def test_tree_opens_drills_down_goes_up_and_filters_the_queue(sample_app: Review
             assert isinstance(queue, QueueScreen)
             assert queue.flt.directory == "certifi" and queue.total == 3
             assert "under certifi/" in screen_text(sample_app)
+            await pilot.press("t")  # the same tree again, where it was left
+            await settle(pilot)
+            assert sample_app.screen is tree and tree.path == "" and tree.loads == 4
 
     asyncio.run(drive())
 
