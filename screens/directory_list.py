@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from rich.segment import Segment
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -25,7 +25,7 @@ class DirectoryList(ScrollView, can_focus=True):
     DirectoryList > .directory-list--cursor { background: $accent; color: $text; }
     """
     COMPONENT_CLASSES = {"directory-list--cursor"}
-    BINDINGS: list[BindingType] = [
+    BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="tree.down", tooltip="Next row"),
         Binding("k,up", "move(-1)", "Up", show=False, id="tree.up_row", tooltip="Previous row"),
         Binding("pagedown", "page(1)", show=False, id="tree.page_down", tooltip="Page down"),

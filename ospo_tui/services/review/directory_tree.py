@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, func, literal, select
+from sqlalchemy import ColumnElement, Engine, Integer, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -125,7 +125,9 @@ def directory_level(
     path = path.strip("/")
     # The head's hash, not only its number: it tells apart two databases at the same URL.
     head = reading.session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-    key = (str(reading.session.get_bind().url), scan_id, scope, path, head or "")
+    bind = reading.session.get_bind()
+    url = bind.url if isinstance(bind, Engine) else bind.engine.url
+    key = (str(url), scan_id, scope, path, head or "")
     with _LEVELS_LOCK:
         if key in _LEVELS:
             _LEVELS.move_to_end(key)
