@@ -2,8 +2,8 @@
 
 Drives the real app headless with Pilot and prints, side by side with each target:
 first paint of the queue (enter on the scan → first window on screen), the "next file" key in
-the inspector, moving the queue cursor (including window reloads at the edges), filter changes
-and incremental-search keystrokes.
+the inspector, moving the queue cursor (including window reloads at the edges), filter changes,
+incremental-search keystrokes, scope changes, opening the directory tree and drilling down.
 
     .venv/bin/python -m benchmarks.tui_bench [--files 100000] [--db URL] [--steps 200]
 
@@ -31,6 +31,8 @@ from benchmarks.dashboard_bench import dashboard_paint_times, prepare
 from ospo_tui.app import ReviewApp, prepare_process
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem
+from ospo_tui.screens.directory_list import DirectoryList
+from ospo_tui.screens.directory_tree import DirectoryTreeScreen
 from ospo_tui.screens.filter_bar import FilterBar
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.picker import PickerScreen
@@ -53,7 +55,8 @@ FILTERS = (
 
 def _send(app: ReviewApp, key: str) -> None:
     """One key press, as the terminal driver delivers it (no test-harness idle waits)."""
-    char = {"slash": "/", "right_square_bracket": "]"}.get(key, key if len(key) == 1 else None)
+    named = {"slash": "/", "right_square_bracket": "]", "enter": "\r", "backspace": "\x7f"}
+    char = named.get(key, key if len(key) == 1 else None)
     event = events.Key(key, char)
     event.set_sender(app)
     assert app._driver is not None
@@ -169,7 +172,42 @@ async def _drive(db: Database, steps: int, paint_only: bool = False) -> dict[str
                 )
             _send(app, "enter")
             await pilot.pause()
+
+        await _views(app, queue, steps, out)
     return out
+
+
+async def _views(
+    app: ReviewApp, queue: QueueScreen, steps: int, out: dict[str, list[float]]
+) -> None:
+    """Scope changes (s), opening the directory tree (t), drilling down into a directory
+    (enter) and back up (backspace)."""
+    out["scope"], out["tree"], out["drill"] = [], [], []
+    for _ in range(max(3, steps // 10)):
+        for _ in range(3):  # findings → none → all → findings
+            n = queue.loads
+            out["scope"].append(await _press(app, "s", lambda n=n: queue.loads > n, "scope"))
+    for round_ in range(max(3, steps // 20)):
+        out["tree"].append(
+            await _press(
+                app,
+                "t",
+                lambda: isinstance(app.screen, DirectoryTreeScreen) and app.screen.loads > 0,
+                "tree",
+            )
+        )
+        tree = app.screen
+        assert isinstance(tree, DirectoryTreeScreen)
+        listing = tree.query_one(DirectoryList)
+        for _ in range(5):
+            listing.move_to((round_ * 7) % max(1, len(tree.rows)))
+            for key in ("enter", "backspace"):  # into the directory, and back up
+                n = tree.loads
+                out["drill"].append(
+                    await _press(app, key, lambda n=n, t=tree: t.loads > n, "drill")
+                )
+        _send(app, "escape")
+        await _painted(app, lambda: app.screen is queue)
 
 
 def _p95(values: list[float]) -> float:
@@ -220,6 +258,9 @@ def main() -> None:
     _row("filter change (filter bar ctrl+s)", results["filter"], KEYSTROKE_TARGET, cpu="filter")
     _row("filter change (keys o, l, c)", results["quick"], KEYSTROKE_TARGET, cpu="quick")
     _row("search keystroke", results["search"], KEYSTROKE_TARGET, cpu="search")
+    _row("scope change (s)", results["scope"], KEYSTROKE_TARGET, cpu="scope")
+    _row("directory tree open (t)", results["tree"], KEYSTROKE_TARGET, cpu="tree")
+    _row("tree drill-down / up (enter, ⌫)", results["drill"], KEYSTROKE_TARGET, cpu="drill")
     dashboard = [dashboard_paint_times(db, scan_id) for _ in range(args.repeat)]
     _row("dashboard first paint", [d[0] for d in dashboard], FIRST_PAINT_TARGET, p95=False)
     _row("dashboard, all four charts", [d[1] for d in dashboard], FIRST_PAINT_TARGET, p95=False)

@@ -29,6 +29,12 @@ class ReviewItem(Base):
         Index("ix_review_items_queue", "scan_id", "needs_review", "priority", "path"),
         Index("ix_review_items_state", "scan_id", "state", "priority", "path"),
         Index("ix_review_items_spdx", "scan_id", "detected_spdx"),
+        # The "all files" scope pages on (priority, path) without needs_review in the way.
+        Index("ix_review_items_all", "scan_id", "priority", "path"),
+        # The directory tree groups a scan's items by parent directory, scope, state and alert.
+        Index(
+            "ix_review_items_dir", "scan_id", "dir_path", "needs_review", "state", "policy_alert"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +42,8 @@ class ReviewItem(Base):
     scan_id: Mapped[int] = mapped_column(ForeignKey("scans.id"))
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     path: Mapped[str] = mapped_column(Text)  # copied from files so the queue pages on one index
+    # The parent directory ("" at the top): the directory tree counts by it in SQL.
+    dir_path: Mapped[str] = mapped_column(Text, default="", server_default="")
     state: Mapped[str] = mapped_column(String(16), default=STATE_OPEN)
     needs_review: Mapped[bool] = mapped_column(
         Boolean, default=True

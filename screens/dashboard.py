@@ -24,6 +24,8 @@ from ospo_tui.safe_text import clean, safe_line
 from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.services.policy.versions import stored_policy
 from ospo_tui.services.review.dashboard import Bar, ReviewFigures, directory_bars, review_figures
+from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, files_in_scope
+from ospo_tui.wording import share
 
 ALERT_STYLES = {
     "error": "bold red",
@@ -159,9 +161,12 @@ class DashboardScreen(Screen[BarFilter | None]):
         ),
     ]
 
-    def __init__(self, scan_id: int, *, directory_depth: int | None = None) -> None:
+    def __init__(
+        self, scan_id: int, *, directory_depth: int | None = None, scope: str = SCOPE_FINDINGS
+    ) -> None:
         super().__init__()
         self.scan_id = scan_id
+        self.scope = scope
         self.directory_depth = directory_depth
         self.figures: ReviewFigures | None = None  # set at first paint
         self.directories_shown = False
@@ -184,13 +189,13 @@ class DashboardScreen(Screen[BarFilter | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
         with reading_as_user(self.app, "the dashboard") as snapshot:
-            figures = review_figures(snapshot, self.scan_id, stored_policy(snapshot))
+            figures = review_figures(snapshot, self.scan_id, stored_policy(snapshot), self.scope)
         self.app.call_from_thread(self.show_figures, figures)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-directories")
     def load_directories(self) -> None:
         with reading_as_user(self.app, "the dashboard") as snapshot:
-            found = directory_bars(snapshot, self.scan_id, self.directory_depth)
+            found = directory_bars(snapshot, self.scan_id, self.directory_depth, scope=self.scope)
         self.app.call_from_thread(self.show_directories, *found)
 
     def show_figures(self, figures: ReviewFigures) -> None:
@@ -223,11 +228,10 @@ class DashboardScreen(Screen[BarFilter | None]):
         self.painted_at["directories"] = time.perf_counter()
 
     def _summary(self, board: ReviewFigures) -> Text:
-        done = board.decided / board.total if board.total else 1.0
         text = Text()
         text.append(f"Scan {board.scan_id}", style="bold")
-        text.append(f" · {board.total:,} files to review · ")
-        text.append(f"{done:.0%} decided", style="bold green")
+        text.append(f" · {files_in_scope(board.total, board.scope)} · ")
+        text.append(f"{share(board.decided, board.total)} decided", style="bold green")
         if board.policy_version is not None:
             text.append(f" · alerts under policy v{board.policy_version}")
         for note in board.notes:

@@ -96,12 +96,20 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         Binding("escape", "cancel", "Cancel", id="decision_form.cancel", tooltip="Discard"),
     ]
 
-    def __init__(self, context: DecisionContext, queue_filter: QueueFilter | None = None) -> None:
+    def __init__(
+        self,
+        context: DecisionContext,
+        queue_filter: QueueFilter | None = None,
+        *,
+        bulk_label: str | None = None,
+    ) -> None:
         super().__init__()
         self.context = context
         self.queue_filter = (
             queue_filter if queue_filter and queue_filter.scan_id == context.scan_id else None
         )
+        # A bulk over ``queue_filter`` chosen before the form opened (a directory's subtree).
+        self.bulk_label = bulk_label if self.queue_filter is not None else None
         self.version = context.version
         self.pending: tuple[BulkSelection, BulkPreview] | None = None
         self.saving = False
@@ -112,7 +120,9 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         c = self.context
         with VerticalScroll():
             yield Static(Text("Decide", style="bold"))
-            yield Static(safe_line(c.path, max_len=None), id="decision-path")
+            # A subtree bulk names what it covers; the facts below are its first file's.
+            what = f"{self.bulk_label}, pre-filled from {c.path}" if self.bulk_label else c.path
+            yield Static(safe_line(what, max_len=None), id="decision-path")
             yield Static(facts_text(c), id="decision-facts")
             yield Label("Concluded license: SPDX expression, NONE or NOASSERTION (Enter saves)")
             yield Input(
@@ -150,7 +160,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
                 id="decision-comment",
             )
             yield Label("Apply to")
-            yield Select(self._scopes(), value=SCOPE_FILE, allow_blank=False, id="decision-scope")
+            start = SCOPE_QUEUE if self.bulk_label else SCOPE_FILE
+            yield Select(self._scopes(), value=start, allow_blank=False, id="decision-scope")
             directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
             yield Input(value=directory, id="decision-glob", disabled=True)
             yield Static("", id="decision-conflict")
@@ -164,7 +175,9 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             same = safe_line(f"every file of this scan detected as {c.detected_spdx}")
             scopes.append((same, SCOPE_SAME))
         scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
-        if self.queue_filter is not None:
+        if self.bulk_label is not None:
+            scopes.append((safe_line(self.bulk_label), SCOPE_QUEUE))
+        elif self.queue_filter is not None:
             scopes.append((Text("every file the queue shows (its current filter)"), SCOPE_QUEUE))
         return scopes
 
@@ -206,7 +219,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         return validate_fields(
             self.query_one("#decision-expression", Input).value,
             str(self.query_one("#decision-type", Select).value),
-            None if reason in (NO_REASON, Select.BLANK) else str(reason),
+            None if reason in (NO_REASON, Select.NULL) else str(reason),
             self.query_one("#decision-note", Input).value,
             self.query_one("#decision-comment", Input).value,
         )

@@ -15,6 +15,7 @@ from ospo_tui.services.licenses.spdx_validation import complete_last_token
 from ospo_tui.services.review.bulk import BulkPreview
 from ospo_tui.services.review.decision_context import DecisionContext
 from ospo_tui.services.review.decisions import DecisionConflict
+from ospo_tui.wording import plural
 
 
 class LicenseSuggester(Suggester):
@@ -59,7 +60,7 @@ def facts_text(context: DecisionContext) -> Text:
 def preview_text(preview: BulkPreview) -> Text:
     """How many files a bulk will decide, with a sample of their paths."""
     text = Text(
-        f"{preview.files} files will get this decision "
+        f"{plural(preview.files, 'file')} will get this decision "
         f"({preview.already_decided} already have one). Press ctrl+s again to apply.\n",
         style="bold",
     )

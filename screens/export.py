@@ -26,6 +26,7 @@ from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.screens.workbench import workbench
 from ospo_tui.services.export.output import ExportResult
 from ospo_tui.services.export.run import EXPORT_KINDS, run_export
+from ospo_tui.wording import plural
 
 _EXTENSIONS = {
     ("decision-log", "csv"): "decision-log.csv",
@@ -210,7 +211,7 @@ class ExportScreen(ModalScreen[ExportResult | None]):
         bar.update(total=max(result.rows, 1), progress=max(result.rows, 1))
         self._status(
             safe(
-                f"wrote {result.rows} rows to {result.path}\nsha256 {result.sha256} "
+                f"wrote {plural(result.rows, 'row')} to {result.path}\nsha256 {result.sha256} "
                 f"(audit event {result.event_seq})"
             )
         )

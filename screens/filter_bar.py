@@ -78,6 +78,12 @@ class FilterBar(Vertical):
             tooltip="Apply the filter (enter in a field does too)",
         ),
         Binding("ctrl+r", "reset", "Reset", id="filter.reset", tooltip="Empty every field"),
+        # Tab goes round the bar's own fields: past the last one it would reach the table under
+        # the bar, where typing runs queue keys.
+        Binding("tab", "cycle(1)", show=False, id="filter.next_field", tooltip="Next field"),
+        Binding(
+            "shift+tab", "cycle(-1)", show=False, id="filter.previous_field", tooltip="Previous"
+        ),
     ]
 
     class Applied(Message):
@@ -163,6 +169,14 @@ class FilterBar(Vertical):
 
     def action_apply(self) -> None:
         self.post_message(self.Applied(self.current_filter()))
+
+    def action_cycle(self, step: int) -> None:
+        fields = [widget for widget in self.screen.focus_chain if self in widget.ancestors]
+        if not fields:
+            return
+        focused = self.screen.focused
+        here = fields.index(focused) if focused in fields else -step
+        fields[(here + step) % len(fields)].focus()
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())

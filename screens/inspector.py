@@ -355,5 +355,6 @@ class InspectorScreen(Screen[QueueRow | None]):
         self.dismiss(self.row)
 
     def on_review_item_changed(self, message: ReviewItemChanged) -> None:
-        if message.review_item_id == self.row.id:
+        if message.review_item_id == self.row.id or message.bulk:
+            self.history_item_id = None  # the History tab reads the file's events again
             self.load(self.row)

@@ -27,7 +27,8 @@ COLUMNS = (
     "Imported",
     "Files",
     "With findings",
-    "Decided",
+    "Decided (with findings)",
+    "Decided (all files)",
     "Open questions",
 )
 EMPTY_HINT = (
@@ -96,6 +97,7 @@ class PickerScreen(Screen[None]):
                 _count(scan.files),
                 _count(scan.with_findings),
                 _count(scan.decided),
+                _count(scan.decided_all),
                 _count(scan.open_questions),
             )
             for scan in self.scans

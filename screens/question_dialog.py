@@ -45,6 +45,9 @@ class QuestionDialog(ModalScreen[MessageDraft | None]):
         color: $error;
     }
     """
+    # The message has the focus from the start: a question typed at once is never lost in a
+    # field above it.
+    AUTO_FOCUS = "#question-dialog-text"
     BINDINGS = [
         Binding("ctrl+s", "send", "Send", id="question_dialog.send", tooltip="Send the message"),
         Binding("escape", "cancel", "Cancel", id="question_dialog.cancel", tooltip="Discard"),
@@ -71,7 +74,7 @@ class QuestionDialog(ModalScreen[MessageDraft | None]):
                 yield Label("Engineer to ask")
                 yield Select(
                     [(Text(name), name) for name in self.engineers],
-                    value=self.engineers[0] if len(self.engineers) == 1 else Select.BLANK,
+                    value=self.engineers[0] if len(self.engineers) == 1 else Select.NULL,
                     prompt="choose an engineer",
                     id="question-dialog-to",
                 )

@@ -37,6 +37,7 @@ from ospo_tui.screens.queue_loading import (
     read_window,
 )
 from ospo_tui.screens.queue_table import QueueTable
+from ospo_tui.screens.queue_views import QueueViews
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.review.queue import QueueFilter, QueueKey, QueueRow, queue_search
@@ -44,7 +45,7 @@ from ospo_tui.services.review.queue import QueueFilter, QueueKey, QueueRow, queu
 WINDOW = 150
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(QueueViews, Screen[None]):
     AUTO_FOCUS = "QueueTable"  # the hidden filter bar's fields come first in the DOM
     BINDINGS = QUEUE_KEYS
 
@@ -83,7 +84,7 @@ class QueueScreen(Screen[None]):
         yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.sub_title = f"{self.project} · scan {self.flt.scan_id}"
+        self.show_title()
         self.query_one("#queue-search", Input).display = False
         self._show_filter()
         self.load(None, None)
@@ -244,7 +245,9 @@ class QueueScreen(Screen[None]):
         self.query_one(QueueTable).focus()
 
     def action_dashboard(self) -> None:
-        self.app.push_screen(DashboardScreen(self.flt.scan_id), self._dashboard_closed)
+        self.app.push_screen(
+            DashboardScreen(self.flt.scan_id, scope=self.flt.scope), self._dashboard_closed
+        )
 
     def _dashboard_closed(self, chosen: BarFilter | None) -> None:
         if chosen:
@@ -269,7 +272,7 @@ class QueueScreen(Screen[None]):
         self.apply_filter(self.flt.with_changes(license=expression))
 
     def action_clear_filter(self) -> None:
-        self.apply_filter(QueueFilter(scan_id=self.flt.scan_id))
+        self.apply_filter(QueueFilter(scan_id=self.flt.scan_id, scope=self.flt.scope))
 
     def action_reload(self) -> None:
         current = self.query_one(QueueTable).current

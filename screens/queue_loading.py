@@ -26,6 +26,7 @@ from ospo_tui.services.review.queue import (
     queue_row,
     queue_window,
 )
+from ospo_tui.services.review.review_scope import SCOPE_LABELS
 
 SUBJECT = "the review queue"
 
@@ -136,7 +137,9 @@ def read_row(app: App[Any], flt: QueueFilter, review_item_id: int) -> tuple[Queu
 
 
 def describe_filter(flt: QueueFilter) -> str:
-    parts = []
+    parts = [SCOPE_LABELS[flt.scope]]
+    if flt.directory:
+        parts.append(f"under {flt.directory}/")
     if flt.states:
         parts.append("state: " + ", ".join(flt.states))
     if flt.license:
@@ -149,7 +152,7 @@ def describe_filter(flt: QueueFilter) -> str:
         parts.append(f"policy: {flt.policy_alert}")
     if flt.license_key:
         parts.append(f"license key: {flt.license_key}")
-    return " · ".join(parts) if parts else "no filter (files with findings)"
+    return " · ".join(parts) if len(parts) > 1 else f"{parts[0]} · no filter"
 
 
 def count_text(
@@ -159,6 +162,7 @@ def count_text(
     if total is None:
         return f"counting… ({loaded:,} rows loaded)"
     if not total:
-        return "no file matches" if flt != QueueFilter(flt.scan_id) else "no file to review"
+        unfiltered = QueueFilter(flt.scan_id, scope=flt.scope)
+        return "no file matches" if flt != unfiltered else "no file to review"
     here = position + max(0, cursor_row) + 1
     return f"file {here:,} of {total:,}  (rows {position + 1:,}–{position + loaded:,})"

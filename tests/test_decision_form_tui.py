@@ -152,7 +152,10 @@ def test_bulk_from_the_form_previews_then_applies(
             await settle(pilot)
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert "files will get this decision" in _static(form, "#decision-conflict")
+            assert form.pending is not None
+            count = form.pending[1].files
+            noun = "1 file" if count == 1 else f"{count} files"  # never "1 files"
+            assert f"{noun} will get this decision" in _static(form, "#decision-conflict")
             assert events(sqlite_db, "decision.bulk") == []
             await pilot.press("ctrl+s")
             await settle(pilot)

@@ -75,7 +75,7 @@ READS: dict[str, tuple[str, Read]] = {
 
 
 def _all(team: Team) -> QueueFilter:
-    return QueueFilter(scan_id=team.scan_id, include_all=True)
+    return QueueFilter(scan_id=team.scan_id, scope="all")
 
 
 def _events(db: Database) -> list[tuple[str, str, str | None]]:

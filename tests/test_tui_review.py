@@ -51,7 +51,7 @@ def test_open_project_filter_inspect_next_file(sample_app: ReviewApp, sqlite_db:
             text = screen_text(sample_app)
             assert "sample" in text and "bundled sample" in text
             row = " ".join(screen_text(sample_app).splitlines()[3].split())
-            assert row.endswith("43 29 0 0")  # files, with findings, decided, open questions
+            assert row.endswith("43 29 0 0 0")  # files, with findings, decided ×2, open questions
 
             queue = await open_queue(pilot)
             expected = _queue_paths(sqlite_db, queue.flt)

@@ -17,6 +17,7 @@ from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.audit.verify import verify_audit_trail
 from ospo_tui.services.review.history import HistoryEntry, audit_log, file_history
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -65,7 +66,7 @@ def run_verify(ctx: CliContext) -> int:
             )
         )
     elif result.ok:
-        ctx.out(f"audit chain ok: {result.events} events, head {result.head_hash}")
+        ctx.out(f"audit chain ok: {plural(result.events, 'event')}, head {result.head_hash}")
     if result.first_break is not None:
         print(f"ospo-tui: {result.first_break}", file=sys.stderr)
         return 1

@@ -15,6 +15,7 @@ from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
 from ospo_tui.services.review.catalog import scan_files
+from ospo_tui.wording import plural
 
 from .decide import add_decision_arguments
 
@@ -69,7 +70,7 @@ def run_bulk(ctx: CliContext) -> int:
         preview = preview_bulk(snapshot, selection)
         actor = snapshot.actor
     ctx.out(
-        f"{preview.files} files selected in scan {found.scan_id} "
+        f"{plural(preview.files, 'file')} selected in scan {found.scan_id} "
         f"({preview.already_decided} already have a decision)"
     )
     for path in preview.sample_paths:
@@ -92,14 +93,16 @@ def run_bulk(ctx: CliContext) -> int:
         args.comment,
         expected_count=preview.files,
     )
-    ctx.out(f"bulk {result.bulk_id}: decided {result.files} files")
+    ctx.out(f"bulk {result.bulk_id}: decided {plural(result.files, 'file')}")
     ctx.out(f"undo with: ospo-tui undo {result.bulk_id}")
     return 0
 
 
 def run_undo(ctx: CliContext) -> int:
     result = undo_bulk(ctx.db, ctx.actor(), ctx.args.bulk_id, skip_changed=ctx.args.skip_changed)
-    ctx.out(f"undo {result.bulk_id}: restored {result.files} files of bulk {ctx.args.bulk_id}")
+    ctx.out(
+        f"undo {result.bulk_id}: restored {plural(result.files, 'file')} of bulk {ctx.args.bulk_id}"
+    )
     for path in result.skipped_paths:
         ctx.out(f"  skipped (decided again since): {clean(path, single_line=True)}")
     return 0

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.db import Database, require_existing
 from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -85,7 +86,7 @@ def _copy(ctx: CliContext) -> int:
     finally:
         target.dispose()
     ctx.out(
-        f"copied {result.total_rows} rows ({result.events} audit events, chain head "
+        f"copied {plural(result.total_rows, 'row')} ({plural(result.events, 'audit event')}, chain head "
         f"{result.head_hash[:16]}) to {target.engine.url.render_as_string(hide_password=True)}"
     )
     return 0
@@ -96,7 +97,7 @@ def _backup(ctx: CliContext) -> int:
 
     result = backup_database(ctx.db, ctx.args.file, ctx.reading_actor(), force=ctx.args.force)
     ctx.out(
-        f"backup written to {result.path}: {result.rows} rows, {result.events} audit events, "
+        f"backup written to {result.path}: {plural(result.rows, 'row')}, {plural(result.events, 'audit event')}, "
         f"chain head {result.head_hash[:16]}, verified"
     )
     return 0
@@ -114,7 +115,7 @@ def _restore(ctx: CliContext) -> int:
     finally:
         target.dispose()
     ctx.out(
-        f"restored {result.path}: {result.rows} rows, {result.events} audit events, "
+        f"restored {result.path}: {plural(result.rows, 'row')}, {plural(result.events, 'audit event')}, "
         f"chain head {result.head_hash[:16]}, verified"
     )
     return 0

@@ -10,6 +10,7 @@ from ospo_tui.resources import resource_folder
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.catalog import find_project_id
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -45,7 +46,7 @@ def run(ctx: CliContext) -> int:
             root=str(tree),
             label="bundled sample",
         )
-        ctx.out(f"imported the sample project: {result.files} files into {ctx.db.url}")
+        ctx.out(f"imported the sample project: {plural(result.files, 'file')} into {ctx.db.url}")
     if ctx.args.no_tui:
         return 0
     from ospo_tui.app import run_app

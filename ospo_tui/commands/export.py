@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.safe_text import clean
 from ospo_tui.services.export.run import EXPORT_KINDS, run_export
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -65,7 +66,7 @@ def export(ctx: CliContext) -> int:
     progress.close()
     ctx.out(
         f"wrote {result.kind} ({result.format}) to {clean(str(result.path), single_line=True)}: "
-        f"{result.rows} rows, {result.size} bytes, sha256 {result.sha256} "
+        f"{plural(result.rows, 'row')}, {plural(result.size, 'byte')}, sha256 {result.sha256} "
         f"(audit event {result.event_seq})"
     )
     return 0
@@ -108,7 +109,7 @@ def verify_export(ctx: CliContext) -> int:
             else "(offline: compare the head or the file's sha256 with the database)"
         )
         ctx.out(
-            f"decision log ok: {result.verified} rows match their audit events {where}; "
+            f"decision log ok: {plural(result.verified, 'row')} match their audit events {where}; "
             f"chain head at export: event {result.head_seq} {result.head_hash}; "
             f"file sha256 {result.file_sha256}"
         )

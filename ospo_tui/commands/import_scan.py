@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import ProgressLine
 from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -73,8 +74,8 @@ def run(ctx: CliContext) -> int:
     finally:
         progress.close()
     ctx.out(
-        f"imported scan {result.scan_id} into project {result.project!r}: {result.files} files, "
-        f"{result.dirs} directories ({result.synthetic_dirs} filled in), {result.detections} detections, "
-        f"{result.matches} matches, {result.copyrights} copyrights"
+        f"imported scan {result.scan_id} into project {result.project!r}: {plural(result.files, 'file')}, "
+        f"{plural(result.dirs, 'directory', 'directories')} ({result.synthetic_dirs} filled in), {plural(result.detections, 'detection')}, "
+        f"{plural(result.matches, 'match', 'matches')}, {plural(result.copyrights, 'copyright')}"
     )
     return 0

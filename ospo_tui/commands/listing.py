@@ -14,6 +14,7 @@ from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.review.catalog import project_summaries, scan_files, scan_summaries
 from ospo_tui.services.review.queue import REVIEW_STATES, QueueFilter, queue_page
+from ospo_tui.services.review.review_scope import SCOPE_ALL, SCOPE_FINDINGS, SCOPES
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -33,7 +34,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     queue.add_argument("--state", action="append", choices=REVIEW_STATES, help="only these states")
     queue.add_argument("--license", help="only files whose expression mentions this key or SPDX id")
     queue.add_argument("--path", help="only paths matching this glob")
-    queue.add_argument("--all", action="store_true", help="include files without findings")
+    queue.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default=SCOPE_FINDINGS,
+        help="files with findings (default), without findings (none) or all files",
+    )
+    queue.add_argument("--all", action="store_true", help="the same as --scope all")
     queue.add_argument("--limit", type=positive_int, default=50, help="at most N rows (default 50)")
     queue.set_defaults(handler=list_queue)
 
@@ -47,7 +54,14 @@ def list_projects(ctx: CliContext) -> int:
         summaries = project_summaries(snapshot)
     ctx.out(
         _row(
-            "project", "scans", "latest_scan", "files", "with_findings", "decided", "open_questions"
+            "project",
+            "scans",
+            "latest_scan",
+            "files",
+            "with_findings",
+            "decided_with_findings",
+            "decided_all_files",
+            "open_questions",
         )
     )
     for p in summaries:
@@ -60,6 +74,7 @@ def list_projects(ctx: CliContext) -> int:
                 s and s.files,
                 s and s.with_findings,
                 s and s.decided,
+                s and s.decided_all,
                 s and s.open_questions,
             )
         )
@@ -79,7 +94,8 @@ def list_scans(ctx: CliContext) -> int:
             "created",
             "files",
             "with_findings",
-            "decided",
+            "decided_with_findings",
+            "decided_all_files",
             "reused",
         )
     )
@@ -95,6 +111,7 @@ def list_scans(ctx: CliContext) -> int:
                 s.files,
                 s.with_findings,
                 s.decided,
+                s.decided_all,
                 s.reused,
             )
         )
@@ -110,7 +127,7 @@ def list_queue(ctx: CliContext) -> int:
             states=tuple(args.state or ()),
             license=args.license,
             path_glob=args.path,
-            include_all=args.all,
+            scope=SCOPE_ALL if args.all else args.scope,
         )
         rows = queue_page(snapshot, flt, limit=args.limit)
     ctx.out(_row("priority", "state", "path", "detected_spdx", "best_score", "concluded", "reason"))

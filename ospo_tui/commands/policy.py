@@ -15,10 +15,12 @@ from ospo_tui.services.policy.versions import (
     load_policy,
     policy_content,
     policy_history,
+    policy_rule_rows,
     policy_summary,
     store_default_policy,
     stored_policy,
 )
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -48,7 +50,7 @@ def _describe(summary: PolicySummary) -> str:
     kind = " (default)" if summary.is_default else ""
     return (
         f"policy v{summary.version}{kind}: {clean(summary.name, single_line=True)},"
-        f" {summary.rules} rules, in force since {summary.loaded_at}"
+        f" {plural(summary.rules, 'rule')}, in force since {summary.loaded_at}"
         f" (loaded by {clean(summary.loaded_by, single_line=True)})"
     )
 
@@ -70,9 +72,14 @@ def _show(ctx: CliContext) -> int:
     store_default_policy(ctx.db)  # so the policy shown is a stored version
     with reading(ctx.db, ctx.user_name, "the policy") as snapshot:
         summary = policy_summary(snapshot, ctx.args.policy_version)
+        rules = policy_rule_rows(snapshot, ctx.args.policy_version)
     ctx.out(_describe(summary))
     if summary.source_sha256:
         ctx.out(f"sha256: {summary.source_sha256}")
+    # The rules themselves, worst alert first: what the policy says, not only how much of it.
+    ctx.out("license_key\talert\tlabel")
+    for key, alert, label in rules:
+        ctx.out("\t".join(clean(value, single_line=True) for value in (key, alert, label)))
     return 0
 
 

@@ -14,6 +14,7 @@ from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT
 from ospo_tui.services.scanning.pool import stop_fork_server
 from ospo_tui.services.scanning.progress import ScanProgress
 from ospo_tui.services.scanning.runner import DEFAULT_MAX_SIZE, ScanRequest, run_scan
+from ospo_tui.wording import plural
 
 if TYPE_CHECKING:
     from ospo_tui.cli import CliContext
@@ -121,7 +122,7 @@ def _scan(ctx: CliContext) -> int:
     rate = summary.scanned / summary.seconds if summary.seconds else 0.0
     ctx.out(
         f"scanned {clean(str(root))} into scan {summary.scan_id} of project "
-        f"{clean(summary.project)!r}: {summary.files} files, {summary.scanned} scanned, "
+        f"{clean(summary.project)!r}: {plural(summary.files, 'file')}, {summary.scanned} scanned, "
         f"{summary.reused} reused from earlier scans, {summary.errors} with scan errors, "
         f"{len(summary.skipped)} skipped, in {summary.seconds:.1f}s ({rate:.1f} files/s)"
     )

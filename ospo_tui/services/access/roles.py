@@ -68,11 +68,21 @@ def deny(db: Database, actor: Actor, action: str, subject: str, reason: str) -> 
     return PermissionDenied(reason)
 
 
+def _what(action: str, subject: str) -> str:
+    """``resolve_question`` on ``question 1`` → "resolve question 1", not "question question"."""
+    verb = action.replace("_", " ")
+    if not subject:
+        return verb
+    if subject.split(" ", 1)[0] == verb.rsplit(" ", 1)[-1]:
+        verb = verb.rsplit(" ", 1)[0]
+    return f"{verb} {subject}"
+
+
 def require(db: Database, actor: Actor, action: str, subject: str = "") -> None:
     """Raise PermissionDenied (after auditing the refusal) unless ``actor`` may do ``action``."""
     if allowed(actor, action):
         return
-    what = action.replace("_", " ") + (f" {subject}" if subject else "")
+    what = _what(action, subject)
     if actor.role == GUEST_ROLE:
         reason = (
             f"{actor.name} is not a member of this database and may not {what}; "

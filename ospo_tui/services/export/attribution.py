@@ -33,6 +33,7 @@ from ospo_tui.services.export.project_notices import legal_files, read_legal_tex
 from ospo_tui.services.export.records import count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.licenses.license_db import license_catalog
+from ospo_tui.wording import plural
 
 _licensing = Licensing()
 
@@ -49,6 +50,10 @@ class _Tally:
     shipped: int = 0
     not_shipped: int = 0
     undecided: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.shipped + self.not_shipped + self.undecided
 
 
 def _keys(expression: str) -> list[str]:
@@ -126,14 +131,17 @@ def _collect(
 def _header_lines(scope: ExportScope, tally: _Tally, texts: _Texts) -> list[str]:
     lines = [
         f"Project: {scope.project} (scan {scope.scan_id}), generated {utc_now()} by ospo-tui",
+        # Exports cover every file of the scan, found or not: say so, as the TUI names its scope.
+        f"Scope: all files of the scan ({plural(tally.total, 'file')}, with or without findings)",
         f"Files shipped and attributed: {tally.shipped}",
         f"Files left out as not shipped (irrelevant, do not use, non-functional): "
         f"{tally.not_shipped}",
     ]
     if tally.undecided:
         lines.append(
-            f"WARNING: {tally.undecided} files are not decided yet (or to be discussed) and are "
-            "not listed: this notice is incomplete until they are reviewed."
+            f"WARNING: {tally.undecided} of the {plural(tally.total, 'file')} (all files) are not"
+            " decided yet (or to be discussed) and are not listed: this notice is incomplete"
+            " until they are reviewed."
         )
     lines.append(texts.source_line())
     return lines

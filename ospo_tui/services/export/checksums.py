@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.models import Scan, ScannedFile
 from ospo_tui.services.review.inspector import resolve_inside_root
+from ospo_tui.wording import plural
 
 # SHA-1, SHA-256 and MD5 of zero bytes.
 EMPTY_SHA1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709"
@@ -34,10 +35,6 @@ class Digests:
 
 
 EMPTY = Digests(EMPTY_SHA1, EMPTY_SHA256, EMPTY_MD5, "empty content")
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _from_tree(root: str, path: str, size: int | None, sha256: str | None) -> Digests | None:

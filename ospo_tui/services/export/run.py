@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from sqlalchemy.orm import Session
 
 from ospo_tui.db import Database
-from ospo_tui.errors import InputError
+from ospo_tui.errors import InputError, OspoError
 from ospo_tui.services.export.output import ExportResult, Progress, atomic_output, record_export
 from ospo_tui.services.export.scope import ExportScope, resolve_scope, snapshot_session
 from ospo_tui.services.trail.chain import Actor
@@ -74,7 +74,7 @@ def run_export(
         raise InputError("--include-private applies to the decision log only")
     if include_private:  # checked first: the refusal names the private comments
         require(db, actor, "read_private", "comments")
-    require(db, actor, "export", f"{kind} of {project or 'the project'}")
+    require(db, actor, "export", f"{kind} of {_project_named(db, project, scan_id)}")
     extra: dict[str, Any] = {}
     with snapshot_session(db) as session:
         scope = resolve_scope(session, project, scan_id)
@@ -127,3 +127,14 @@ def _write(
     from ospo_tui.services.export.attribution import write_attribution
 
     return write_attribution(session, scope, out, fmt=fmt, progress=progress)
+
+
+def _project_named(db: Database, project: str | None, scan_id: int | None) -> str:
+    """The project a refusal names: the one given, else the one the export would cover."""
+    if project is not None:
+        return repr(project)
+    try:
+        with snapshot_session(db) as session:
+            return repr(resolve_scope(session, None, scan_id).project)
+    except OspoError:
+        return "the project"

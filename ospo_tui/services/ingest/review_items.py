@@ -41,6 +41,7 @@ def review_item_row(
         "scan_id": scan.id,
         "project_id": scan.project_id,
         "path": record.path,
+        "dir_path": record.path.rpartition("/")[0],
         "state": "open",
         "needs_review": bool(record.detections or has_todo or record.scan_errors),
         "priority": priority,

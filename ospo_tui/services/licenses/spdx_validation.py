@@ -127,13 +127,31 @@ def complete_last_token(value: str) -> str | None:
     return None
 
 
-def _did_you_mean(key: str) -> str:
+def closest_names(key: str, n: int = 3) -> list[str]:
+    """Known names for a mistyped ``key``: those it begins first (shortest first: ``apach`` →
+    ``Apache-1.0``…), then the most similar (``MTI`` → ``MIT``)."""
     lowered, names = _completion_index()
-    close = difflib.get_close_matches(key.lower(), lowered, n=3, cutoff=0.6)
+    typed = key.lower()
+    position = bisect.bisect_left(lowered, typed)
+    prefixed: list[int] = []
+    while position < len(lowered) and lowered[position].startswith(typed):
+        prefixed.append(position)
+        position += 1
+    prefixed.sort(key=lambda i: (len(lowered[i]), lowered[i]))
+    chosen = [names[i] for i in prefixed[:n]]
+    if len(chosen) < n:
+        for close in difflib.get_close_matches(typed, lowered, n=n, cutoff=0.6):
+            name = names[lowered.index(close)]
+            if name not in chosen and len(chosen) < n:
+                chosen.append(name)
+    return chosen
+
+
+def _did_you_mean(key: str) -> str:
+    close = closest_names(key)
     if not close:
         return ""
-    shown = ", ".join(repr(names[lowered.index(c)]) for c in close)
-    return f" (did you mean {shown}?)"
+    return f" (did you mean {', '.join(repr(name) for name in close)}?)"
 
 
 def _canonical(token: str) -> str:

@@ -25,6 +25,8 @@ from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.policy.queue_alerts import apply_policy
 from ospo_tui.services.policy.rules import (
+    ALERT_OK,
+    ALERTS,
     DEFAULT_POLICY_NAME,
     MAX_POLICY_BYTES,
     LicensePolicy,
@@ -182,6 +184,22 @@ def policy_summary(reading: Reading, version: int | None = None) -> PolicySummar
             "no policy is stored yet" if version is None else f"no policy version {version}"
         )
     return _summary(session, policy)
+
+
+def policy_rule_rows(reading: Reading, version: int | None = None) -> list[tuple[str, str, str]]:
+    """A stored version's rules as (license key, alert, label), worst alert first, then by key."""
+    session = reading.session
+    policy = _stored(session, version)
+    if policy is None:
+        return []
+    rows = session.execute(
+        select(PolicyRuleRow.license_key, PolicyRuleRow.compliance_alert, PolicyRuleRow.label)
+        .where(PolicyRuleRow.policy_id == policy.id)
+        .order_by(PolicyRuleRow.license_key)
+    ).all()
+    order = {alert: index for index, alert in enumerate(ALERTS)}
+    rules = [(key, alert or ALERT_OK, label or "") for key, alert, label in rows]
+    return sorted(rules, key=lambda rule: (order.get(rule[1], len(order)), rule[0]))
 
 
 def policy_history(reading: Reading) -> list[PolicySummary]:

@@ -36,6 +36,7 @@ from ospo_tui.services.review.item_state import (
 )
 from ospo_tui.services.review.queue import PathGlob, QueueFilter, queue_selection
 from ospo_tui.services.trail.chain import Actor
+from ospo_tui.wording import plural
 
 _BATCH = 5000
 
@@ -141,7 +142,7 @@ def apply_bulk(
             raise InputError("the selection matches no file")
         if expected_count is not None and len(items) != expected_count:
             raise ConflictError(
-                f"the selection now matches {len(items)} files, not the {expected_count} "
+                f"the selection now matches {plural(len(items), 'file')}, not the {expected_count} "
                 "previewed; nothing was saved - preview again"
             )
         extra = {"selection": selection.as_payload()}

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Subquery, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.errors import InputError, NotFoundError
-from ospo_tui.models import Project, Question, ReviewItem, Scan
+from ospo_tui.models import STATE_DECIDED, Project, Question, ReviewItem, Scan
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.decisions import resolve_review_item
 
@@ -27,7 +27,8 @@ class ScanSummary:
     created_at: str
     files: int
     with_findings: int
-    decided: int
+    decided: int  # decided files with findings (the default scope)
+    decided_all: int  # decided files of every scope
     open_questions: int
     reused: int
 
@@ -48,20 +49,29 @@ class ScanFiles:
     review_item_ids: tuple[int, ...]
 
 
-def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSummary]:
-    """Every complete scan (of ``project``) with its review counts, by project then age."""
-    review = (
+def _review_counts() -> Subquery:
+    """Per scan: files, files with findings, decided files with findings, decided files."""
+    decided = ReviewItem.state == STATE_DECIDED
+    return (
         select(
             ReviewItem.scan_id.label("scan_id"),
             func.count().label("files"),
             func.sum(case((ReviewItem.needs_review, 1), else_=0)).label("with_findings"),
-            func.sum(case((ReviewItem.current_decision_id.is_not(None), 1), else_=0)).label(
-                "decided"
-            ),
+            func.sum(case((and_(decided, ReviewItem.needs_review), 1), else_=0)).label("decided"),
+            func.sum(case((decided, 1), else_=0)).label("decided_all"),
         )
         .group_by(ReviewItem.scan_id)
         .subquery()
     )
+
+
+def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSummary]:
+    """Every complete scan (of ``project``) with its review counts, by project then age.
+
+    "Decided" counts files in the decided state, as the dashboard does, per scope: files with
+    findings and all files.
+    """
+    review = _review_counts()
     questions = (
         select(ReviewItem.scan_id.label("scan_id"), func.count().label("open_questions"))
         .join(Question, Question.review_item_id == ReviewItem.id)
@@ -76,6 +86,7 @@ def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSum
             func.coalesce(review.c.files, 0),
             func.coalesce(review.c.with_findings, 0),
             func.coalesce(review.c.decided, 0),
+            func.coalesce(review.c.decided_all, 0),
             func.coalesce(questions.c.open_questions, 0),
         )
         .join(Project, Project.id == Scan.project_id)
@@ -98,10 +109,13 @@ def scan_summaries(reading: Reading, project: str | None = None) -> list[ScanSum
             files=int(files),
             with_findings=int(findings),
             decided=int(decided),
+            decided_all=int(decided_all),
             open_questions=int(open_q),
             reused=scan.reused_count,
         )
-        for scan, name, files, findings, decided, open_q in reading.session.execute(query)
+        for scan, name, files, findings, decided, decided_all, open_q in reading.session.execute(
+            query
+        )
     ]
 
 

@@ -28,6 +28,7 @@ from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import license_keys
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.rules import ALERTS, LicensePolicy
+from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 # In the reviewer's words, in the order the progress chart shows them.
 PROGRESS_STATES = (
@@ -55,12 +56,13 @@ class ReviewFigures:
     """Progress, alerts and licenses of one scan: everything but the directories."""
 
     scan_id: int
-    total: int  # files that need review
+    total: int  # files in scope
     progress: list[Bar]
     alerts: list[Bar]
     licenses: list[Bar]
     policy_version: int | None  # the newest version the scan's alerts were judged under
     notes: list[str] = field(default_factory=list)
+    scope: str = SCOPE_FINDINGS  # which files ``total`` counts (review_scope.SCOPE_LABELS)
 
     @property
     def decided(self) -> int:
@@ -82,11 +84,11 @@ class _Group:
     count: int
 
 
-def _in_queue(scan_id: int) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    return (ReviewItem.scan_id == scan_id, ReviewItem.needs_review.is_(True))
+def _in_queue(scan_id: int, scope: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return (ReviewItem.scan_id == scan_id, in_scope(scope))
 
 
-def _groups(session: Session, scan_id: int) -> list[_Group]:
+def _groups(session: Session, scan_id: int, scope: str) -> list[_Group]:
     judged = func.coalesce(ReviewItem.detected_expression, ReviewItem.detected_spdx)
     rows = session.execute(
         select(
@@ -96,7 +98,7 @@ def _groups(session: Session, scan_id: int) -> list[_Group]:
             judged,
             func.count(),
         )
-        .where(*_in_queue(scan_id))
+        .where(*_in_queue(scan_id, scope))
         .group_by(ReviewItem.state, ReviewItem.policy_alert, ReviewItem.policy_version, judged)
     ).all()
     return [_Group(*row) for row in rows]
@@ -144,10 +146,13 @@ def license_bars(groups: list[_Group], policy: LicensePolicy | None, limit: int 
 
 
 def review_figures(
-    reading: Reading, scan_id: int, policy: LicensePolicy | None = None
+    reading: Reading,
+    scan_id: int,
+    policy: LicensePolicy | None = None,
+    scope: str = SCOPE_FINDINGS,
 ) -> ReviewFigures:
     """Progress, alerts and licenses from one grouped pass over the scan's review items."""
-    groups = _groups(reading.session, scan_id)
+    groups = _groups(reading.session, scan_id, scope)
     progress = progress_bars(groups)
     judged = sorted({g.version for g in groups if g.version is not None})
     notes = []
@@ -164,16 +169,21 @@ def review_figures(
         licenses=license_bars(groups, policy),
         policy_version=judged[-1] if judged else None,
         notes=notes,
+        scope=scope,
     )
 
 
 def directory_bars(
-    reading: Reading, scan_id: int, depth: int | None = None, limit: int = 10
+    reading: Reading,
+    scan_id: int,
+    depth: int | None = None,
+    limit: int = 10,
+    scope: str = SCOPE_FINDINGS,
 ) -> tuple[list[Bar], int]:
     """Directories with the most open files, at ``depth`` path segments (default: the first
     depth where the open files split into several directories). Returns (bars, depth used)."""
     rows = reading.session.execute(
-        select(ReviewItem.path).where(*_in_queue(scan_id), ReviewItem.state == STATE_OPEN)
+        select(ReviewItem.path).where(*_in_queue(scan_id, scope), ReviewItem.state == STATE_OPEN)
     ).scalars()
     # Group by parent directory first (thousands of groups), then roll up to the ancestors.
     parents: Counter[str] = Counter(path.rpartition("/")[0] for path in rows)
@@ -202,10 +212,11 @@ def dashboard(
     policy: LicensePolicy | None = None,
     *,
     directory_depth: int | None = None,
+    scope: str = SCOPE_FINDINGS,
 ) -> Dashboard:
     """Every figure of the dashboard for one scan, read in one session."""
-    figures = review_figures(reading, scan_id, policy)
-    directories, depth = directory_bars(reading, scan_id, directory_depth)
+    figures = review_figures(reading, scan_id, policy, scope)
+    directories, depth = directory_bars(reading, scan_id, directory_depth, scope=scope)
     return Dashboard(
         **{name: getattr(figures, name) for name in ReviewFigures.__dataclass_fields__},
         directories=directories,

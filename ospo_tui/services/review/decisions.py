@@ -339,10 +339,10 @@ def may_decide(db: Database, actor: Actor, review_item_id: int) -> None:
     """The role first: a refused user is audited and learns nothing from input errors. Screens
     ask it before opening a form, so the refusal comes before any typing."""
     if not allowed(actor, "decide"):
-        require(db, actor, "decide", f"file {_item_path(db, review_item_id)}")
+        require(db, actor, "decide", f"file {refusal_path(db, review_item_id)}")
 
 
-def _item_path(db: Database, review_item_id: int) -> str:
+def refusal_path(db: Database, review_item_id: int) -> str:
     """The path a refusal names (the id when there is no such item: the decision reports it)."""
     with db.reader() as session:
         path = session.scalar(select(ReviewItem.path).where(ReviewItem.id == review_item_id))

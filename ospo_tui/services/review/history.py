@@ -17,6 +17,10 @@ from ospo_tui.models import AuditEvent, Question, ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.catalog import find_project_id, resolve_project_id
 from ospo_tui.services.review.decision_fields import CLEARED, DECISION_TYPES
+from ospo_tui.wording import plural
+
+# The events that bring files into the review, in the reviewer's words.
+SCAN_ACTIONS = {"scan.import": "imported a ScanCode scan", "scan.scan": "scanned the source tree"}
 
 
 @dataclass(frozen=True)
@@ -80,9 +84,11 @@ def describe(action: str, payload: dict[str, Any]) -> str:
             f"{action.removeprefix('question.')} on question {payload.get('question_id')}"
             f" ({payload.get('asked_by')} → {payload.get('assigned_to')}): {payload.get('text')}"
         )
-    if action.startswith("scan."):
+    if action in SCAN_ACTIONS:
         counts = payload.get("counts") or {}
-        return f"{action.removeprefix('scan.')} of scan ({counts.get('files', '?')} files)"
+        files = counts.get("files")
+        size = plural(files, "file") if isinstance(files, int) else "? files"
+        return f"{SCAN_ACTIONS[action]} ({size})"
     shown = {k: v for k, v in payload.items() if not isinstance(v, dict | list)}
     return ", ".join(f"{k}={v}" for k, v in sorted(shown.items())) or action
 
@@ -145,8 +151,14 @@ def _file_history(
         )
     if include_scans:
         scan_ids = sorted({str(s) for _, s in items})
+        # Only the events that brought the file in (scan.import, scan.scan): exports and other
+        # project-wide events about the scan are not the file's history.
         subjects.append(
-            and_(AuditEvent.subject_type == "scan", AuditEvent.subject_id.in_(scan_ids))
+            and_(
+                AuditEvent.subject_type == "scan",
+                AuditEvent.subject_id.in_(scan_ids),
+                AuditEvent.action.in_(SCAN_ACTIONS),
+            )
         )
     rows = session.execute(select(*_EVENT_COLUMNS).where(or_(*subjects)).order_by(AuditEvent.seq))
     return [_entry(row) for row in rows]

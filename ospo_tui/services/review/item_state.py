@@ -44,7 +44,8 @@ def state_after_decision(decision_type: str) -> str:
 
 def state_after_question(session: Session, item: ItemSnapshot, *, asking: bool) -> str:
     """Asking (or reopening) a question puts the file in "question"; once no question on it
-    waits for an engineer, it goes back to "open". A file decided meanwhile stays decided."""
+    waits for an engineer, it goes back to the state its current decision gives it (decided or
+    to_discuss), or to "open" when it has none. A file decided meanwhile stays decided."""
     if asking:
         return STATE_QUESTION
     if item.state != STATE_QUESTION:
@@ -54,7 +55,11 @@ def state_after_question(session: Session, item: ItemSnapshot, *, asking: bool) 
         .select_from(Question)
         .where(Question.review_item_id == item.id, Question.state == QUESTION_OPEN)
     )
-    return STATE_QUESTION if waiting else STATE_OPEN
+    if waiting:
+        return STATE_QUESTION
+    if item.current_decision_id is not None and item.decision is not None:
+        return state_after_decision(item.decision.decision_type)
+    return STATE_OPEN
 
 
 def check_version(seen: int | None, current: int, refusal: Callable[[int], ConflictError]) -> None:

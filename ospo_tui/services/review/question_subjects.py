@@ -15,6 +15,7 @@ from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.models import LicenseDetection, LicenseMatch, ReviewItem
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.review.catalog import resolve_scan
+from ospo_tui.services.review.decisions import refusal_path
 from ospo_tui.services.trail.chain import Actor
 
 
@@ -68,7 +69,7 @@ class DetectionChoice:
 
 
 def detections_of(db: Database, actor: Actor, review_item_id: int) -> list[DetectionChoice]:
-    require(db, actor, "read", f"review item {review_item_id}")
+    require(db, actor, "read", f"file {refusal_path(db, review_item_id)}")
     with db.reader() as session:
         file_id = session.scalar(select(ReviewItem.file_id).where(ReviewItem.id == review_item_id))
         if file_id is None:

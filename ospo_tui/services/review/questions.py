@@ -23,6 +23,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import LicenseDetection, Member, Question, QuestionMessage, ReviewItem
 from ospo_tui.services.access.roles import deny, require
+from ospo_tui.services.review.decisions import refusal_path
 from ospo_tui.services.review.item_state import (
     ItemChange,
     ItemSnapshot,
@@ -167,7 +168,7 @@ def ask(
     expected_version: int | None = None,
 ) -> QuestionView:
     """A reviewer asks the engineer ``to`` about a file (or one detection in it)."""
-    require(db, actor, "ask", f"review item {review_item_id}")
+    require(db, actor, "ask", f"about file {refusal_path(db, review_item_id)}")
     body = checked_text(text, "question")
     now = utc_now()
     with db.session() as session:

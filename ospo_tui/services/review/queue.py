@@ -28,6 +28,8 @@ from ospo_tui.models import ReviewItem
 from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI and screens
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import key_to_spdx
+from ospo_tui.services.review.directory_filter import under_directory
+from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
 
@@ -43,7 +45,8 @@ class QueueFilter:
     # Exactly this license or exception (ScanCode key), as one key of the expression: the
     # dashboard's license bars. ``license`` above is a looser substring search.
     license_key: str | None = None
-    include_all: bool = False  # also files without findings
+    scope: str = SCOPE_FINDINGS  # files with findings, without (none) or all of them
+    directory: str | None = None  # only files at or under this directory ("" = the top)
 
     def with_changes(self, **changes: Any) -> QueueFilter:
         return replace(self, **changes)
@@ -198,8 +201,9 @@ AnySelect = Select[*tuple[Any, ...]]
 
 def _filtered(query: AnySelect, flt: QueueFilter) -> AnySelect:
     query = query.where(ReviewItem.scan_id == flt.scan_id)
-    if not flt.include_all:
-        query = query.where(ReviewItem.needs_review.is_(True))
+    query = query.where(in_scope(flt.scope))
+    if flt.directory:
+        query = query.where(under_directory(flt.directory))
     if flt.states:
         query = query.where(ReviewItem.state.in_(flt.states))
     if flt.policy_alert:
