@@ -17,22 +17,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("review_items", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("dir_path", sa.Text(), server_default="", nullable=False))
+    # Plain ALTER TABLE, not a batch copy: recreating review_items would trip the foreign keys
+    # that decisions and questions hold on it.
+    op.add_column(
+        "review_items", sa.Column("dir_path", sa.Text(), server_default="", nullable=False)
+    )
     # rtrim(path, <every character but "/">) keeps the path up to its last "/": the same
     # expression on SQLite and PostgreSQL, so existing scans need no pass in Python.
     op.execute("UPDATE review_items SET dir_path = rtrim(rtrim(path, replace(path, '/', '')), '/')")
-    with op.batch_alter_table("review_items", schema=None) as batch_op:
-        batch_op.create_index("ix_review_items_all", ["scan_id", "priority", "path"], unique=False)
-        batch_op.create_index(
-            "ix_review_items_dir",
-            ["scan_id", "dir_path", "needs_review", "state", "policy_alert"],
-            unique=False,
-        )
+    op.create_index("ix_review_items_all", "review_items", ["scan_id", "priority", "path"])
+    op.create_index(
+        "ix_review_items_dir",
+        "review_items",
+        ["scan_id", "dir_path", "needs_review", "state", "policy_alert"],
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("review_items", schema=None) as batch_op:
-        batch_op.drop_index("ix_review_items_dir")
-        batch_op.drop_index("ix_review_items_all")
-        batch_op.drop_column("dir_path")
+    op.drop_index("ix_review_items_dir", table_name="review_items")
+    op.drop_index("ix_review_items_all", table_name="review_items")
+    op.drop_column("review_items", "dir_path")  # SQLite 3.35 or later, as 0002's downgrade
