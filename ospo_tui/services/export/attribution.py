@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
+from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.license_texts import catalog_license_text, scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.project_notices import legal_files, read_legal_texts, scan_root
@@ -66,6 +67,7 @@ class _Texts:
 
     def __init__(self, session: Session, scan_id: int) -> None:
         self.scan = scan_license_texts(session, scan_id)
+        self.chain_head = head_note(session)  # the header states it: see embedded_head
         root = scan_root(session, scan_id)
         self.tree_known = bool(root and os.path.isdir(root))
         files = legal_files(session, scan_id) if root and self.tree_known else []
@@ -126,6 +128,7 @@ def _collect(
 def _header_lines(scope: ExportScope, tally: _Tally, texts: _Texts) -> list[str]:
     lines = [
         f"Project: {scope.project} (scan {scope.scan_id}), generated {utc_now()} by ospo-tui",
+        texts.chain_head,
         f"Files shipped and attributed: {tally.shipped}",
         f"Files left out as not shipped (irrelevant, do not use, non-functional): "
         f"{tally.not_shipped}",

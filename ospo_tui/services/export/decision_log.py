@@ -155,6 +155,14 @@ def _header(path: Path) -> dict[str, Any]:
         return fields
 
 
+def is_decision_log(path: Path) -> bool:
+    """Whether ``path`` is a JSON decision log (other exports state their head as a line)."""
+    try:
+        return _header(path).get("format") == LOG_FORMAT
+    except (ijson.JSONError, ValueError, OSError):
+        return False
+
+
 def verify_exported_log(path: str | Path) -> LogVerification:
     """Check a JSON decision log with no database; see the module docstring for what it proves."""
     source = Path(path)
