@@ -65,11 +65,14 @@ def _decisions(session: Session, state: ReplayedState) -> str | None:
         if entry is None:
             return _no_event(label)
         values, comment_digest, seq = entry
-        for name, found, wanted in zip(DECISION_COLUMNS, row[1:], values, strict=False):
-            if wanted is not UNCHECKED and found != wanted:
-                return _differs(label, name, found, wanted, seq)
-        if private_comment_digest(row[-1]) != comment_digest:
-            return f"{label}: private_comment does not hash to what event {seq} recorded"
+        found_values = tuple(row)[1:-1]
+        if found_values != values:  # the common case compares whole rows at once
+            for name, found, wanted in zip(DECISION_COLUMNS, found_values, values, strict=True):
+                if wanted is not UNCHECKED and found != wanted:
+                    return _differs(label, name, found, wanted, seq)
+        if row[-1] is not None or comment_digest is not None:
+            if private_comment_digest(row[-1]) != comment_digest:
+                return f"{label}: private_comment does not hash to what event {seq} recorded"
     for decision_id, (_, _, seq) in sorted(expected.items()):
         return _missing(f"decisions row {decision_id}", seq)
     return None

@@ -67,7 +67,44 @@ def event_body(
 
 
 def chain_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+    return hashlib.sha256((prev_hash + _body_json(body)).encode("utf-8")).hexdigest()
+
+
+_BODY_SET = frozenset(
+    ("action", "actor", "occurred_at", "payload", "project_id", "role", "seq", "subject_id")
+    + ("subject_type",)
+)
+
+
+def _body_json(body: dict[str, Any]) -> str:
+    """``canonical_json(body)`` for an event body, written out directly (keys in sorted order):
+    the same text, twice as fast, and hashing it is most of what verifying 100k events costs.
+    Anything but the usual value types takes the general way; ``tests/test_audit_replay.py``
+    holds the two equal."""
+    text, number, optional = str, int, (str, type(None))
+    b = body
+    if (
+        b.keys() != _BODY_SET
+        or type(b["seq"]) is not number
+        or type(b["project_id"]) not in (number, type(None))
+        or type(b["subject_id"]) not in optional
+        or not all(type(b[k]) is text for k in _TEXT_KEYS)
+    ):
+        return canonical_json(body)
+    enc = _encode_string
+    project, subject = b["project_id"], b["subject_id"]
+    return (
+        f'{{"action":{enc(b["action"])},"actor":{enc(b["actor"])},'
+        f'"occurred_at":{enc(b["occurred_at"])},"payload":{enc(b["payload"])},'
+        f'"project_id":{"null" if project is None else int.__repr__(project)},'
+        f'"role":{enc(b["role"])},"seq":{int.__repr__(b["seq"])},'
+        f'"subject_id":{"null" if subject is None else enc(subject)},'
+        f'"subject_type":{enc(b["subject_type"])}}}'
+    )
+
+
+_TEXT_KEYS = ("action", "actor", "occurred_at", "payload", "role", "subject_type")
+_encode_string = json.encoder.encode_basestring  # what json.dumps uses with ensure_ascii=False
 
 
 def _lock_chain(session: Session) -> None:
