@@ -208,3 +208,18 @@ def test_event_hashes_are_over_canonical_json_however_it_is_written(
         assert chain_hash(GENESIS_HASH, body) == expected.hexdigest()
     except UnicodeEncodeError:  # a lone surrogate: no event can hold one, either way
         pass
+
+
+def test_digests_and_replay_agree_after_a_copy_to_the_other_backend(
+    sqlite_db: Database, pg_url: str, tmp_path: Path
+) -> None:
+    """Digests are over values as each driver returns them: SQLite's and PostgreSQL's agree."""
+    from ospo_tui.services.database.copy import copy_database
+
+    record_history(sqlite_db)
+    team = Database(pg_url)
+    copy_database(sqlite_db, team, TEST_ADMIN)
+    with admin_reading(team) as snapshot:
+        result = verify_trail(snapshot)
+    assert result.ok, result.problem
+    team.dispose()

@@ -245,7 +245,7 @@ def check_against_chain(snapshot: Reading, path: str | Path) -> list[str]:
     problems: list[str] = []
     trail = verify_trail(snapshot)
     if not trail.ok:
-        problems.append(f"the database's own {trail.first_break}")
+        problems.append(f"the database's own trail: {trail.problem}")
     live_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == head_seq))
     if head_seq and live_head != head_hash:
         problems.append(f"the chain head {head_seq} of the log is not the database's event")
