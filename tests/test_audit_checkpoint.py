@@ -14,7 +14,13 @@ from sqlalchemy.engine import Connection
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database
-from ospo_tui.services.trail.chain import GENESIS_HASH, canonical_json, chain_hash, event_body
+from ospo_tui.services.trail.chain import (
+    EVENT_BODY_COLUMNS,
+    GENESIS_HASH,
+    canonical_json,
+    chain_hash,
+    event_body,
+)
 from tests.decision_helpers import events
 from tests.test_audit_replay import FAQ, record_history, without_triggers
 
@@ -55,7 +61,7 @@ def rewrite_history(conn: Connection, seq: int, expression: str) -> None:
             edited["new"]["concluded_expression"] = expression
             payload = canonical_json(edited)
             decision = edited["decision_id"]
-        body = event_body(**{**{k: row[k] for k in _BODY}, "payload": payload})
+        body = event_body(**{**{k: row[k] for k in EVENT_BODY_COLUMNS}, "payload": payload})
         digest = chain_hash(prev, body)
         conn.execute(
             text("UPDATE audit_events SET payload = :p, prev_hash = :ph, hash = :h WHERE seq = :s"),
@@ -70,19 +76,6 @@ def rewrite_history(conn: Connection, seq: int, expression: str) -> None:
         text("UPDATE review_items SET concluded_expression = :e WHERE current_decision_id = :d"),
         {"e": expression, "d": decision},
     )
-
-
-_BODY = (
-    "seq",
-    "occurred_at",
-    "actor",
-    "role",
-    "action",
-    "subject_type",
-    "subject_id",
-    "project_id",
-    "payload",
-)
 
 
 def _fails(db_url: str, capsys: pytest.CaptureFixture[str], *args: str) -> str:

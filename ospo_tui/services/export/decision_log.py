@@ -24,7 +24,7 @@ from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.review.decision_fields import private_comment_digest
-from ospo_tui.services.trail.chain import chain_hash, event_body
+from ospo_tui.services.trail.chain import EVENT_BODY_COLUMNS, chain_hash, event_body
 
 LOG_FORMAT = "ospo-tui-decision-log"
 LOG_VERSION = 1
@@ -109,7 +109,7 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
             problems.append(f"{where}: {field} differs from its audit event")
     try:
         payload = json.loads(event["payload"])
-        body = event_body(**{k: event[k] for k in _BODY_KEYS})
+        body = event_body(**{k: event[k] for k in EVENT_BODY_COLUMNS})
     except (KeyError, TypeError, ValueError):
         return [*problems, f"{where}: the audit event is malformed"]
     if chain_hash(event["prev_hash"], body) != event["hash"]:
@@ -130,19 +130,6 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
         ):
             problems.append(f"{where}: private_comment differs from what its audit event recorded")
     return problems
-
-
-_BODY_KEYS = (
-    "seq",
-    "occurred_at",
-    "actor",
-    "role",
-    "action",
-    "subject_type",
-    "subject_id",
-    "project_id",
-    "payload",
-)
 
 
 def _header(path: Path) -> dict[str, Any]:

@@ -10,9 +10,8 @@ writer happened to hold its values.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Table, select
+from sqlalchemy import Boolean, ColumnElement, Integer, Table, cast, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import Policy, PolicyRule, ReviewItem, Scan, ScannedFile
@@ -33,6 +32,7 @@ _ITEM_MUTABLE = frozenset(
 )
 # Set after the scan's event, from the reuse events that follow it.
 _SCAN_MUTABLE = frozenset({"reused_count"})
+_BATCH = 5000
 
 
 def rows_digest(
@@ -43,15 +43,20 @@ def rows_digest(
     leave_out: frozenset[str] = frozenset(),
 ) -> str:
     """Hex SHA-256 over the rows matching ``condition``, in id order, every column but
-    ``leave_out``. Values are hashed as the driver returns them through the column types."""
-    columns: Sequence = [c for c in table.columns if c.name not in leave_out]
+    ``leave_out``. Booleans are read as 0/1 so that no value needs converting in Python: what
+    the drivers then return (text, whole numbers, floats, None) is the same on both backends."""
+    columns = [
+        cast(c, Integer) if isinstance(c.type, Boolean) else c
+        for c in table.columns
+        if c.name not in leave_out
+    ]
     result = session.connection().execute(
-        select(*columns).where(condition).order_by(table.c.id).execution_options(yield_per=5000)
+        select(*columns).where(condition).order_by(table.c.id),
+        execution_options={"yield_per": _BATCH},
     )
     digest = hashlib.sha256()
-    for row in result:
-        digest.update(repr(tuple(row)).encode("utf-8"))
-        digest.update(b"\n")
+    for rows in result.partitions(_BATCH):
+        digest.update("".join(f"{tuple(row)!r}\n" for row in rows).encode("utf-8"))
     return digest.hexdigest()
 
 
