@@ -47,9 +47,10 @@ def export_everything(db_url: str, where: Path) -> list[Path]:
     return [*paths, where / "log.json"]
 
 
-def rewrite_history(conn: Connection, seq: int, expression: str) -> None:
+def rewrite_history(conn: Connection, seq: int, expression: str | None) -> None:
     """What a database owner can do: change a decision's event and rows alike, then recompute
-    every hash from the first event, so the chain and the tables agree again."""
+    every hash from the first event, so the chain and the tables agree again. With no
+    ``expression`` the event loses its new values instead."""
     for table in ("audit_events", "decisions"):
         without_triggers(conn, table)
     rows = conn.execute(text("SELECT * FROM audit_events ORDER BY seq")).mappings().all()
@@ -58,7 +59,10 @@ def rewrite_history(conn: Connection, seq: int, expression: str) -> None:
         payload = row["payload"]
         if row["seq"] == seq:
             edited = json.loads(payload)
-            edited["new"]["concluded_expression"] = expression
+            if expression is None:
+                del edited["new"]
+            else:
+                edited["new"]["concluded_expression"] = expression
             payload = canonical_json(edited)
             decision = edited["decision_id"]
         body = event_body(**{**{k: row[k] for k in EVENT_BODY_COLUMNS}, "payload": payload})
@@ -108,6 +112,20 @@ def test_a_rewritten_chain_is_caught_by_a_checkpoint_and_by_every_earlier_export
         assert "the chain was rewritten" in err, path
     err = _fails(db_url, capsys, "--export", str(exports[-1]))
     assert "of the log is not the database's event" in err
+
+
+def test_a_rehashed_event_replay_cannot_read_is_one_line_not_a_traceback(
+    sqlite_db: Database, sqlite_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    record_history(sqlite_db)
+    decision = events(sqlite_db, "decision.record")[0]
+    with sqlite_db.engine.begin() as conn:
+        rewrite_history(conn, decision.seq, None)
+    err = _fails(sqlite_url, capsys)
+    assert err.strip() == (
+        "ospo-tui: the audit trail cannot be replayed: "
+        f"event {decision.seq} (decision.record) does not hold what its action records"
+    )
 
 
 def test_events_cut_from_the_end_are_caught_by_a_checkpoint_and_an_export(

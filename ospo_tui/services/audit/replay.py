@@ -60,13 +60,20 @@ class ReplayedState:
     policies: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     scans: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     reuses: Counter[int] = field(default_factory=Counter)
+    # The first event whose payload lacks what replay needs (hashed, so written that way).
+    unreadable: str | None = None
 
     def visit(self, row: EventRow) -> None:
         """One verified event (``trail.chain.EVENT_COLUMNS``): fold it into the state."""
         action = row[4]
-        handler = _HANDLERS.get(action.split(".", 1)[0])
-        if handler is not None:
+        handler = _HANDLERS.get(action)
+        if handler is None:
+            return
+        try:
             handler(self, row, action)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            if self.unreadable is None:
+                self.unreadable = f"event {row[0]} ({action}) does not hold what its action records"
 
 
 def _decision(state: ReplayedState, row: EventRow, action: str) -> None:
@@ -146,15 +153,13 @@ def _member(state: ReplayedState, row: EventRow, action: str) -> None:
     name, seq = payload["name"], row[0]
     if action == "member.add":
         state.members[name] = ({"role": payload["role"], "added_by": row[2]}, seq)
-    elif action == "member.role" and name in state.members:
+    elif action == "member.role":
         state.members[name] = ({**state.members[name][0], "role": payload["new"]}, seq)
-    elif action == "member.remove":
+    else:
         state.members.pop(name, None)
 
 
 def _policy(state: ReplayedState, row: EventRow, action: str) -> None:
-    if action != "policy.load":
-        return
     payload = orjson.loads(row[8])
     modern = "rules_sha256" in payload
     state.policies[payload["version"]] = (
@@ -172,17 +177,19 @@ def _policy(state: ReplayedState, row: EventRow, action: str) -> None:
 
 
 def _scan(state: ReplayedState, row: EventRow, action: str) -> None:
-    if action not in ("scan.import", "scan.scan"):
-        return
     payload = orjson.loads(row[8])
     recorded = {"project_id": row[7], "digest": payload.get("digest", UNCHECKED)}
     state.scans[int(row[6])] = (recorded, row[0])
 
 
-_HANDLERS: dict[str, Callable[[ReplayedState, EventRow, str], None]] = {
-    "decision": _decision,
-    "question": _question,
-    "member": _member,
-    "policy": _policy,
-    "scan": _scan,
+_Handler = Callable[[ReplayedState, EventRow, str], None]
+# Every action that changes a table replay checks, and who folds it in.
+_HANDLERS: dict[str, _Handler] = {
+    **dict.fromkeys(
+        ("decision.record", "decision.bulk", "decision.undo", "decision.reuse"), _decision
+    ),
+    **{f"question.{kind}": _question for kind in ("ask", "answer", "comment", "resolve", "reopen")},
+    **dict.fromkeys(("member.add", "member.role", "member.remove"), _member),
+    "policy.load": _policy,
+    **dict.fromkeys(("scan.import", "scan.scan"), _scan),
 }

@@ -185,6 +185,8 @@ CHECKS: tuple[Callable[[Session, ReplayedState], str | None], ...] = (
 
 def first_difference(session: Session, state: ReplayedState) -> str | None:
     """The first row that differs from the replayed state, as one line; None when all agree."""
+    if state.unreadable is not None:
+        return f"the audit trail cannot be replayed: {state.unreadable}"
     for check in CHECKS:
         found = check(session, state)
         if found is not None:
