@@ -4,6 +4,7 @@ names the first row that differs from it, and exits 1. One attack per case, on b
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -158,6 +159,10 @@ def test_cutting_the_last_events_shows_in_the_rows_they_wrote(
         db, db_url, f"!audit_events; DELETE FROM audit_events WHERE seq = {last.seq}", capsys
     )
     assert "('zlib-1.2.11/FAQ'): state is 'open' but the audit trail says 'question'" in line
+    assert main(["--db", db_url, "audit", "verify", "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is False and result["first_break"] is None
+    assert result["difference"] == result["problem"] == line.removeprefix("ospo-tui: ")
 
 
 def test_a_replayed_history_of_every_kind_verifies(

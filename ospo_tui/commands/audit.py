@@ -150,16 +150,17 @@ def _signing_key(path: str) -> Ed25519PrivateKey:
 
 def run_checkpoint(ctx: CliContext) -> int:
     """Verify first: a checkpoint of a broken or differing trail would vouch for it."""
+    from ospo_tui.services.audit.checkpoint import checkpoint_document, sign_checkpoint
+
     args = ctx.args
+    key = _signing_key(args.sign) if args.sign else None  # a bad key fails before the work
     result = verify_audit_trail(ctx.db, ctx.user_name)
     if result.problem is not None:
         print(f"ospo-tui: {clean(result.problem, single_line=True)}", file=sys.stderr)
         return 1
-    from ospo_tui.services.audit.checkpoint import checkpoint_document, sign_checkpoint
-
     document = checkpoint_document(result)
-    if args.sign:
-        document = sign_checkpoint(document, _signing_key(args.sign))
+    if key is not None:
+        document = sign_checkpoint(document, key)
     text = json.dumps(document, indent=2, sort_keys=True) + "\n"
     if args.output is None:
         sys.stdout.write(text)
