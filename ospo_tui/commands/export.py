@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ospo_tui.commands.terminal import ProgressLine
@@ -73,8 +74,12 @@ def export(ctx: CliContext) -> int:
 
 
 def verify_export(ctx: CliContext) -> int:
-    """``audit verify --export FILE``: check a JSON decision log, offline unless --db is given."""
-    from ospo_tui.services.export.decision_log import verify_exported_log
+    """``audit verify --export FILE``: a JSON decision log is checked offline unless --db is
+    given; any other export (SPDX, CycloneDX, notice, report) against the database's chain."""
+    from ospo_tui.services.export.decision_log import is_decision_log, verify_exported_log
+
+    if not is_decision_log(Path(ctx.args.export)):
+        return _verify_export_head(ctx)
 
     result = verify_exported_log(ctx.args.export)
     problems = list(result.problems)
@@ -118,3 +123,33 @@ def verify_export(ctx: CliContext) -> int:
     if len(problems) > 20:
         print(f"ospo-tui: ... and {len(problems) - 20} more problems", file=sys.stderr)
     return 0 if ok else 1
+
+
+def _verify_export_head(ctx: CliContext) -> int:
+    """The chain must still hold the head the export states, and have recorded the file."""
+    from ospo_tui.services.audit.verify import verifying
+    from ospo_tui.services.export.embedded_head import check_export
+
+    subject = "an export against the audit chain"
+    with verifying(ctx.db, ctx.user_name, subject) as snapshot:
+        check = check_export(snapshot, Path(ctx.args.export))
+    if ctx.args.json:
+        ctx.out(
+            json.dumps(
+                {
+                    "ok": not check.problems,
+                    "chain_head": {"seq": check.head.seq, "hash": check.head.hash},
+                    "export_event": check.export_event,
+                    "problems": list(check.problems),
+                },
+                sort_keys=True,
+            )
+        )
+    elif not check.problems:
+        ctx.out(
+            f"export ok: made at chain head {check.head}, which the chain still holds; "
+            f"the file is the one export event {check.export_event} recorded"
+        )
+    for problem in check.problems:
+        print(f"ospo-tui: {clean(problem, single_line=True)}", file=sys.stderr)
+    return 1 if check.problems else 0

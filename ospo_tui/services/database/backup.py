@@ -82,9 +82,7 @@ def _verified(path: Path) -> tuple[int, str, int]:
     finally:
         db.dispose()
     if not result.ok:
-        raise InputError(
-            f"the audit trail does not verify, no backup written ({result.first_break})"
-        )
+        raise InputError(f"the audit trail does not verify, no backup written ({result.problem})")
     return result.events, result.head_hash, rows
 
 

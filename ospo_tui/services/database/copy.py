@@ -25,7 +25,7 @@ from ospo_tui.models import Base
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.audit.verify import verify_trail
-from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, verify_chain
+from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor
 
 BATCH_ROWS = 5000
 ALEMBIC_TABLE = "alembic_version"
@@ -165,11 +165,11 @@ def copy_rows(
         # What ``audit verify`` checks, so that "verified" never covers a trail it rejects.
         expected = verify_trail(Reading(session, SYSTEM_ACTOR))
     if not expected.ok:
-        raise InputError(f"the source's audit trail does not verify ({expected.first_break})")
+        raise InputError(f"the source's audit trail does not verify ({expected.problem})")
     with Session(bind=target) as session:
-        copied = verify_chain(session)
+        copied = verify_trail(session)
     if not copied.ok:
-        raise InputError(f"the copied audit chain does not verify ({copied.first_break})")
+        raise InputError(f"the copied audit trail does not verify ({copied.problem})")
     if (copied.events, copied.head_hash) != (expected.events, expected.head_hash):
         raise InputError(
             f"the copied audit chain differs from the source: {copied.events} events ending "

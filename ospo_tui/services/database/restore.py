@@ -85,7 +85,7 @@ def _checked(staged: Database) -> tuple[int, str]:
     with reading(staged, SYSTEM_ACTOR, "the backup", action="verify") as snapshot_:
         result = verify_trail(snapshot_)
     if not result.ok:
-        raise InputError(f"the backup's audit trail does not verify ({result.first_break})")
+        raise InputError(f"the backup's audit trail does not verify ({result.problem})")
     return result.events, result.head_hash
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
+from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.license_texts import catalog_license_text, scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.project_notices import legal_files, read_legal_texts, scan_root
@@ -71,6 +72,7 @@ class _Texts:
 
     def __init__(self, session: Session, scan_id: int) -> None:
         self.scan = scan_license_texts(session, scan_id)
+        self.chain_head = head_note(session)  # the header states it: see embedded_head
         root = scan_root(session, scan_id)
         self.tree_known = bool(root and os.path.isdir(root))
         files = legal_files(session, scan_id) if root and self.tree_known else []
@@ -133,6 +135,7 @@ def _header_lines(scope: ExportScope, tally: _Tally, texts: _Texts) -> list[str]
         f"Project: {scope.project} (scan {scope.scan_id}), generated {utc_now()} by ospo-tui",
         # Exports cover every file of the scan, found or not: say so, as the TUI names its scope.
         f"Scope: all files of the scan ({plural(tally.total, 'file')}, with or without findings)",
+        texts.chain_head,
         f"Files shipped and attributed: {tally.shipped}",
         f"Files left out as not shipped (irrelevant, do not use, non-functional): "
         f"{tally.not_shipped}",

@@ -30,6 +30,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from sqlalchemy.orm import Session
 
 from ospo_tui import __version__
+from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import NOT_SHIPPED_TYPES, FileRecord, count_files, iter_files
@@ -165,7 +166,7 @@ def file_component(record: FileRecord) -> FileComponent:
     )
 
 
-def _head(scope: ExportScope, actor: Actor) -> dict[str, object]:
+def _head(scope: ExportScope, actor: Actor, chain_head: str) -> dict[str, object]:
     root = Component(
         name=scope.project,
         type=ComponentType.APPLICATION,
@@ -184,7 +185,10 @@ def _head(scope: ExportScope, actor: Actor) -> dict[str, object]:
             component=root,
             timestamp=datetime.now(UTC),
             authors=[OrganizationalContact(name=actor.name)],
-            properties=[Property(name="ospo-tui:version", value=__version__)],
+            properties=[
+                Property(name="ospo-tui:version", value=__version__),
+                Property(name="ospo-tui:audit-chain-head", value=chain_head),
+            ],
         ),
     )
     return dict(json.loads(JsonV1Dot6(bom).output_as_string()))
@@ -200,7 +204,7 @@ def write_cyclonedx(
 ) -> int:
     """Write the BOM; returns the number of file components."""
     total = count_files(session, scope.scan_id)
-    head = _head(scope, actor)
+    head = _head(scope, actor, head_note(session))
     head.pop("components", None)
     head.pop("dependencies", None)
     refs: list[str] = []

@@ -24,7 +24,12 @@ from ospo_tui.models import AuditEvent, ScannedFile
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.review.decision_fields import private_comment_digest
-from ospo_tui.services.trail.chain import ORIGIN_FIELDS, chain_hash, event_body
+from ospo_tui.services.trail.chain import (
+    EVENT_BODY_COLUMNS,
+    ORIGIN_FIELDS,
+    chain_hash,
+    event_body,
+)
 
 LOG_FORMAT = "ospo-tui-decision-log"
 LOG_VERSION = 1
@@ -109,9 +114,10 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
             problems.append(f"{where}: {field} differs from its audit event")
     try:
         payload = json.loads(event["payload"])
-        fields: dict[str, Any] = {k: event[k] for k in _BODY_KEYS}
-        fields.update({k: event.get(k) for k in ORIGIN_FIELDS})
-        body = event_body(**fields)
+        # Logs written before migration 0002 have no origin fields: absent is "not recorded".
+        body = event_body(
+            **{k: event.get(k) if k in ORIGIN_FIELDS else event[k] for k in EVENT_BODY_COLUMNS}
+        )
     except (KeyError, TypeError, ValueError):
         return [*problems, f"{where}: the audit event is malformed"]
     if chain_hash(event["prev_hash"], body) != event["hash"]:
@@ -134,19 +140,6 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
     return problems
 
 
-_BODY_KEYS = (
-    "seq",
-    "occurred_at",
-    "actor",
-    "role",
-    "action",
-    "subject_type",
-    "subject_id",
-    "project_id",
-    "payload",
-)
-
-
 def _header(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
         fields: dict[str, Any] = {}
@@ -155,6 +148,14 @@ def _header(path: Path) -> dict[str, Any]:
                 break
             fields[key] = value
         return fields
+
+
+def is_decision_log(path: Path) -> bool:
+    """Whether ``path`` is a JSON decision log (other exports state their head as a line)."""
+    try:
+        return _header(path).get("format") == LOG_FORMAT
+    except (ijson.JSONError, ValueError, OSError):
+        return False
 
 
 def verify_exported_log(path: str | Path) -> LogVerification:
@@ -239,7 +240,7 @@ def check_against_chain(snapshot: Reading, path: str | Path) -> list[str]:
     problems: list[str] = []
     trail = verify_trail(snapshot)
     if not trail.ok:
-        problems.append(f"the database's own {trail.first_break}")
+        problems.append(f"the database's own trail: {trail.problem}")
     live_head = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == head_seq))
     if head_seq and live_head != head_hash:
         problems.append(f"the chain head {head_seq} of the log is not the database's event")

@@ -30,6 +30,7 @@ from ospo_tui.models import (
     TodoItem,
 )
 from ospo_tui.safe_text import clean
+from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import count_files, iter_decisions
 from ospo_tui.services.export.scope import ExportScope
@@ -197,6 +198,7 @@ def write_report(
 ) -> int:
     """Write the XLSX workbook; returns the number of file rows."""
     book = Workbook(write_only=True)
+    book.properties.description = head_note(session)
     files, keys = _write_files(session, scope, book.create_sheet("files"), progress)
     _write_decisions(session, scope, book.create_sheet("decisions"))
     _write_questions(session, scope.scan_id, book.create_sheet("open questions"))

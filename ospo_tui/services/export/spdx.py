@@ -43,6 +43,7 @@ from ospo_tui import __version__
 from ospo_tui.errors import InputError
 from ospo_tui.models import ScannedFile
 from ospo_tui.services.export.checksums import MissingChecksums, missing_checksums
+from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.license_texts import scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
@@ -87,7 +88,7 @@ def _namespace(scope: ExportScope) -> str:
     return f"https://spdx.org/spdxdocs/ospo-tui/{slug}-scan{scope.scan_id}-{uuid.uuid4()}"
 
 
-def _creation(scope: ExportScope, actor: Actor, text: SpdxText) -> CreationInfo:
+def _creation(scope: ExportScope, actor: Actor, text: SpdxText, head: str) -> CreationInfo:
     return CreationInfo(
         spdx_version="SPDX-2.3",
         spdx_id="SPDXRef-DOCUMENT",
@@ -102,7 +103,7 @@ def _creation(scope: ExportScope, actor: Actor, text: SpdxText) -> CreationInfo:
         document_comment=(
             f"License review of scan {scope.scan_id} ({scope.tool_name or 'scancode'} "
             f"{scope.tool_version or ''}). LicenseConcluded is the reviewer's decision; "
-            "NOASSERTION where no decision concludes one."
+            f"NOASSERTION where no decision concludes one. {head}"
         ),
     )
 
@@ -161,7 +162,7 @@ def write_spdx(
     missing = missing_checksums(session, scope.scan_id)
     code = _verification_code(session, scope.scan_id, missing)
     parts = _Parts(
-        creation=_creation(scope, actor, text),
+        creation=_creation(scope, actor, text, head_note(session)),
         package=_package(scope, code, text, missing.comment()),
         describes=Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, PACKAGE_ID),
         refs=LicenseRefs(scan_license_texts(session, scope.scan_id)),

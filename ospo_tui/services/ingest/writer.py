@@ -43,6 +43,7 @@ from ospo_tui.services.ingest.scancode_format import (
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.versions import policy_in_force, settle_policy
 from ospo_tui.services.trail.chain import Actor, append_event
+from ospo_tui.services.trail.digests import scan_digests
 
 BATCH_FILES = 2000
 
@@ -365,6 +366,8 @@ class ScanIngest:
                 "output_format_version": scan.output_format_version,
                 "counts": dict(self.counts),
                 **(extra_event or {}),
+                # The rows this event wrote, so replay catches a raw change to any of them.
+                "digest": scan_digests(self.session, scan.id),
             },
             project_id=self.project.id,
         )

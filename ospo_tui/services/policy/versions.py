@@ -38,6 +38,7 @@ from ospo_tui.services.policy.rules import (
     sha256_text,
 )
 from ospo_tui.services.trail.chain import SYSTEM_ACTOR, Actor, append_event
+from ospo_tui.services.trail.digests import policy_rules_digest
 
 _PG_POLICY_LOCK = 0x05_90_70_07  # serialises version numbering across PostgreSQL sessions
 _compiled: dict[tuple[int, str | None], LicensePolicy] = {}
@@ -105,7 +106,9 @@ def load_policy(db: Database, actor: Actor, path: Path, name: str | None = None)
                 "is_default": False,
                 "previous_version": previous.version if previous else None,
                 "items_by_alert": counts,
+                "rules_sha256": policy_rules_digest(session, version),
             },
+            at=summary.loaded_at,
         )
     return LoadResult(summary, previous.version if previous else None, counts)
 
@@ -302,7 +305,7 @@ def _store_default(session: Session) -> Policy:
         with session.begin_nested():
             _lock_versions(session)
             if _newest(session) is None:
-                _store(session, SYSTEM_ACTOR, 1, DEFAULT_POLICY_NAME, content, rules, True)
+                stored = _store(session, SYSTEM_ACTOR, 1, DEFAULT_POLICY_NAME, content, rules, True)
                 append_event(
                     session,
                     SYSTEM_ACTOR,
@@ -316,7 +319,9 @@ def _store_default(session: Session) -> Policy:
                         "rules": len(rules),
                         "is_default": True,
                         "previous_version": None,
+                        "rules_sha256": policy_rules_digest(session, 1),
                     },
+                    at=stored.loaded_at,
                 )
     except IntegrityError:
         pass  # another session stored it first; use theirs

@@ -140,8 +140,11 @@ class DecisionChange:
             "event_seq": event_seq,
         }
 
-    def event_entry(self, action: str, state: str, decision_id: int) -> EventEntry:
-        """The audit event: the item's old values and its new ones, in one payload."""
+    def event_entry(
+        self, action: str, state: str, decision_id: int, row: dict[str, Any]
+    ) -> EventEntry:
+        """The audit event: the item's old values and its new ones, in one payload, with every
+        value of the decision ``row`` that replay (``audit verify``) needs to rebuild it."""
         item = self.item
         new = {
             **self.fields.as_payload(),
@@ -157,6 +160,9 @@ class DecisionChange:
             "decision_id": decision_id,
             "origin": self.origin,
             "bulk_id": self.bulk_id,
+            "reused_from_id": row["reused_from_id"],
+            "supersedes_id": row["supersedes_id"],
+            "findings_hash": row["findings_hash"],
             "old": item.as_payload(),
             "new": new,
             **self.extra,
@@ -195,12 +201,12 @@ def write_decisions(
     ]
     decision_ids = _insert_decisions(session, changes, rows)
     entries = [
-        change.event_entry(action, item_change.state, decision_id)
-        for change, item_change, decision_id in zip(
-            changes, item_changes, decision_ids, strict=True
+        change.event_entry(action, item_change.state, decision_id, row)
+        for change, item_change, decision_id, row in zip(
+            changes, item_changes, decision_ids, rows, strict=True
         )
     ]
-    written = append_events(session, actor, entries)
+    written = append_events(session, actor, entries, at=now)
     if written[0]["seq"] != head + 1:  # the lock is held, so this cannot move; be sure anyway
         raise RuntimeError("audit chain head moved while locked")
 

@@ -135,6 +135,8 @@ def _audit(
     question_state: dict[str, str],
     item_state: dict[str, str],
 ) -> None:
+    """The event holds every value of the message and the question's new state, at the time
+    the rows were written, so replay (``audit verify``) rebuilds both."""
     append_event(
         session,
         actor,
@@ -152,8 +154,10 @@ def _audit(
             "text": message.body,
             "question_state": question_state,
             "item_state": item_state,
+            "version": question.version,
         },
         project_id=question.project_id,
+        at=message.created_at,
     )
 
 
