@@ -112,3 +112,9 @@ def login_url(url: str, name: str, *, owner: bool = True) -> str:
     finally:
         engine.dispose()
     return parsed.set(username=name).render_as_string(hide_password=False)
+
+
+def acting_as(url: str, name: str) -> list[str]:
+    """The CLI's ``--db``/``--user`` for acting as ``name``: on PostgreSQL through its own login,
+    since the acting name is the login there."""
+    return ["--db", login_url(url, name), "--user", name]

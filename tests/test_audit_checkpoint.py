@@ -21,7 +21,9 @@ from ospo_tui.services.trail.chain import (
     chain_hash,
     event_body,
 )
+from tests.conftest import TEST_ADMIN
 from tests.decision_helpers import events
+from tests.team_support import acting_as
 from tests.test_audit_replay import FAQ, record_history, without_triggers
 
 EXPORTS = ("bom.spdx.json", "bom.spdx", "bom.cdx.json", "NOTICE.txt", "notice.html", "r.xlsx")
@@ -35,7 +37,7 @@ def _kind(name: str) -> str:
 
 
 def cli(db_url: str, *args: str) -> int:
-    return main(["--db", db_url, *args])
+    return main([*acting_as(db_url, TEST_ADMIN.name), *args])
 
 
 def export_everything(db_url: str, where: Path) -> list[Path]:

@@ -22,6 +22,7 @@ from ospo_tui.services.review.questions import answer, ask
 from ospo_tui.services.trail.chain import GENESIS_HASH, canonical_json, chain_hash, event_body
 from tests.conftest import TEST_ADMIN, admin_reading
 from tests.decision_helpers import RITA, ZLIB, events, import_zlib, item
+from tests.team_support import acting_as
 
 FAQ = "zlib-1.2.11/FAQ"
 ADLER = "zlib-1.2.11/adler32.c"
@@ -59,7 +60,7 @@ def problem_after(
             elif statement.strip():
                 conn.execute(text(statement))
     capsys.readouterr()
-    assert main(["--db", db_url, "audit", "verify"]) == 1
+    assert main([*acting_as(db_url, TEST_ADMIN.name), "audit", "verify"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     return err[0]
@@ -130,7 +131,7 @@ def test_verify_names_the_row_that_differs(
     db: Database, db_url: str, attack: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     scan = record_history(db)
-    assert main(["--db", db_url, "audit", "verify"]) == 0
+    assert main([*acting_as(db_url, TEST_ADMIN.name), "audit", "verify"]) == 0
     assert "the tables agree with it" in capsys.readouterr().out
     faq = item(db, scan, FAQ)
     names = {
@@ -158,8 +159,8 @@ def test_cutting_the_last_events_shows_in_the_rows_they_wrote(
     line = problem_after(
         db, db_url, f"!audit_events; DELETE FROM audit_events WHERE seq = {last.seq}", capsys
     )
-    assert "('zlib-1.2.11/FAQ'): state is 'open' but the audit trail says 'question'" in line
-    assert main(["--db", db_url, "audit", "verify", "--json"]) == 1
+    assert "('zlib-1.2.11/FAQ'): state is 'decided' but the audit trail says 'question'" in line
+    assert main([*acting_as(db_url, TEST_ADMIN.name), "audit", "verify", "--json"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] is False and result["first_break"] is None
     assert result["difference"] == result["problem"] == line.removeprefix("ospo-tui: ")
@@ -181,7 +182,9 @@ def test_a_replayed_history_of_every_kind_verifies(
     policy.write_text("license_policies:\n  - license_key: zlib\n    compliance_alert: warning\n")
     load_policy(db, TEST_ADMIN, policy)
     import_scan_file(db, ZLIB, project="zlib", actor=RITA, force=True)  # reuses the decisions
-    assert main(["--db", db_url, "audit", "verify"]) == 0, capsys.readouterr().err
+    assert main([*acting_as(db_url, TEST_ADMIN.name), "audit", "verify"]) == 0, (
+        capsys.readouterr().err
+    )
 
 
 @given(
