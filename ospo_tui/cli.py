@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.decide",
     "ospo_tui.commands.bulk",
     "ospo_tui.commands.audit",
+    "ospo_tui.commands.search",
 )
 
 
