@@ -113,12 +113,12 @@ def search(
         raise InputError(f"unknown search field {unknown[0]!r}: use {', '.join(SEARCH_KINDS)}")
     scans = search_scans(reading, project, scan_id)
     session = reading.session
-    names = dict(session.execute(select(Scan.id, Project.name).join(Project)).tuples().all())
+    names = dict(session.execute(select(Scan.id, Project.name).join(Project)).all())
     hits: list[SearchHit] = []
     for kind in SEARCH_KINDS:
         if kind in kinds and scans:
             query = _QUERIES[kind](session, value, scans).limit(limit)
-            for scan, path, body, item in session.execute(query).tuples():
+            for scan, path, body, item in session.execute(query):
                 snippet = path if kind == "path" else _snippet(body or "", value)
                 hits.append(SearchHit(kind, names[scan], scan, path, snippet, item))
     return [_with_file(session, hit) for hit in hits]
