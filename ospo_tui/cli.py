@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.bulk",
     "ospo_tui.commands.audit",
     "ospo_tui.commands.search",
+    "ospo_tui.commands.licenses",
 )
 
 

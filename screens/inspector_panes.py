@@ -136,11 +136,10 @@ def licenses_text(review: FileReview) -> Text:
         if lic.name:
             text.append("\n")
             text.append_text(safe_line(lic.name, max_len=None, style="italic"))
-        origin = (
-            "this scan's license references"
-            if lic.origin == "scan"
-            else "ScanCode's license database"
-        )
+        origin = {
+            "scan": "this scan's license references",
+            "custom": "the custom licenses registered here (ospo-tui license add)",
+        }.get(lic.origin, "ScanCode's license database")
         text.append(f"\nfrom {origin}\n\n", style="dim")
         text.append_text(safe(lic.text or "(no reference text for this key)"))
     return text

@@ -15,6 +15,7 @@ from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
 from ospo_tui.services.review.catalog import scan_files
+from ospo_tui.services.review.custom_licenses import registered_ids
 
 from .decide import add_decision_arguments
 
@@ -57,7 +58,7 @@ def run_bulk(ctx: CliContext) -> int:
     # about it; a preview only reads.
     who: Actor | str = ctx.actor() if args.yes else ctx.user_name
     with reading(ctx.db, who, "files in bulk", action="decide" if args.yes else "read") as snapshot:
-        normalise_spdx(args.license)
+        normalise_spdx(args.license, registered_ids(snapshot))
         found = scan_files(snapshot, args.paths or (), project=args.project, scan_id=args.scan)
         selection = BulkSelection(
             found.scan_id,

@@ -25,6 +25,7 @@ from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import AuditEvent, Decision, ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.review.custom_licenses import accepted_ids
 from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
 from ospo_tui.services.review.decision_records import decisions_by_id
 from ospo_tui.services.review.decisions import DecisionChange, run_retrying, write_decisions
@@ -131,7 +132,9 @@ def apply_bulk(
     selection grew or shrank since, nothing is written (ConflictError)."""
     # The role first: a refused user is audited and learns nothing from input errors.
     require(db, actor, "decide", f"bulk over scan {selection.scan_id}")
-    fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
+    fields = validate_fields(
+        concluded, decision_type, reason, public_note, private_comment, accepted_ids(db)
+    )
     selection.condition()
     bulk_id = str(uuid.uuid4())
 
