@@ -182,7 +182,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
     def _check_expression(self, value: str) -> None:
         status = self.query_one("#decision-status", Static)
         try:
-            normalised = normalise_spdx(value)
+            normalised = normalise_spdx(value, self.context.custom_licenses)
         except InputError as err:
             status.update(safe_line(str(err), max_len=None))
             status.add_class("problem")
@@ -209,6 +209,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             None if reason in (NO_REASON, Select.BLANK) else str(reason),
             self.query_one("#decision-note", Input).value,
             self.query_one("#decision-comment", Input).value,
+            self.context.custom_licenses,
         )
 
     def _selection(self) -> BulkSelection | None:
