@@ -11,10 +11,10 @@ from sqlalchemy import inspect, text
 from ospo_tui.db import Database
 from ospo_tui.migrate import (
     alembic_config,
-    include_object,
     current_revision,
     downgrade_to,
     head_revision,
+    include_object,
     upgrade_to_head,
 )
 from ospo_tui.models import Base
