@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, select, table, text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, column, func, null, select, table, text
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from ospo_tui.errors import InputError
 from ospo_tui.models import (
@@ -32,6 +33,8 @@ MAX_PHRASE = 200
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FOLD = str.maketrans(_UPPER, _UPPER.lower())
 _SNIPPET = 100
+# (scan id, path or license key, the text searched, review item id or None)
+_HitQuery = Select[Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -63,8 +66,8 @@ def check_phrase(phrase: str) -> str:
 def contains(
     session: Session,
     kind: str,
-    target: ColumnElement[str | None],
-    row_id: ColumnElement[int],
+    target: QueryableAttribute[Any],
+    row_id: QueryableAttribute[int],
     phrase: str,
 ) -> ColumnElement[bool]:
     """``target``, the column of ``kind`` in the row ``row_id``, holds ``phrase``."""
@@ -78,7 +81,7 @@ def contains(
         return exact  # the trigram index needs three characters: read the rows
     fts = fts_table(kind)
     quoted = '"' + needle.replace('"', '""') + '"'
-    narrowed = (
+    narrowed: Select[Any] = (
         select(column("rowid"))
         .select_from(table(fts))
         .where(text(f"{fts} MATCH :phrase").bindparams(phrase=quoted))
@@ -124,7 +127,7 @@ def search(
     return [_with_file(session, hit) for hit in hits]
 
 
-def _paths(session: Session, phrase: str, scans: list[int]) -> Select[tuple[int, str, str, int]]:
+def _paths(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
     return (
         select(ReviewItem.scan_id, ReviewItem.path, ReviewItem.path, ReviewItem.id)
         .where(
@@ -135,7 +138,7 @@ def _paths(session: Session, phrase: str, scans: list[int]) -> Select[tuple[int,
     )
 
 
-def _matched(session: Session, phrase: str, scans: list[int]) -> Select[tuple[int, str, str, int]]:
+def _matched(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
     hit = contains(session, "matched", LicenseMatch.matched_text, LicenseMatch.id, phrase)
     return (
         select(ReviewItem.scan_id, ReviewItem.path, LicenseMatch.matched_text, ReviewItem.id)
@@ -145,9 +148,7 @@ def _matched(session: Session, phrase: str, scans: list[int]) -> Select[tuple[in
     )
 
 
-def _copyrights(
-    session: Session, phrase: str, scans: list[int]
-) -> Select[tuple[int, str, str, int]]:
+def _copyrights(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
     hit = contains(session, "copyright", CopyrightStatement.value, CopyrightStatement.id, phrase)
     return (
         select(
@@ -162,12 +163,15 @@ def _copyrights(
     )
 
 
-def _licenses(
-    session: Session, phrase: str, scans: list[int]
-) -> Select[tuple[int, str, str, None]]:
+def _licenses(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
     hit = contains(session, "license", LicenseReference.text, LicenseReference.id, phrase)
     return (
-        select(LicenseReference.scan_id, LicenseReference.key, LicenseReference.text, None)
+        select(
+            LicenseReference.scan_id,
+            LicenseReference.key,
+            LicenseReference.text,
+            null().label("item"),
+        )
         .where(LicenseReference.scan_id.in_(scans), hit)
         .order_by(LicenseReference.id)
     )
