@@ -39,6 +39,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.audit",
     "ospo_tui.commands.search",
     "ospo_tui.commands.licenses",
+    "ospo_tui.commands.copyrights",
 )
 
 

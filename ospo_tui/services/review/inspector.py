@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.errors import NotFoundError
 from ospo_tui.models import (
+    CopyrightFalsePositive,
     CopyrightStatement,
     LicenseDetection,
     LicenseMatch,
@@ -99,6 +100,8 @@ class CopyrightInfo:
     value: str
     start_line: int | None
     end_line: int | None
+    id: int = 0
+    false_positive: bool = False  # a reviewer marked it as not a copyright
 
 
 @dataclass(frozen=True)
@@ -196,13 +199,18 @@ def _matches(session: Session, file_id: int) -> tuple[MatchInfo, ...]:
 
 
 def _copyrights(session: Session, file_id: int) -> tuple[CopyrightInfo, ...]:
+    rejected = CopyrightFalsePositive.copyright_id.is_not(None)
     return tuple(
-        CopyrightInfo(c.kind, c.value, c.start_line, c.end_line)
-        for c in session.scalars(
-            select(CopyrightStatement)
+        CopyrightInfo(c.kind, c.value, c.start_line, c.end_line, c.id, bool(marked))
+        for c, marked in session.execute(
+            select(CopyrightStatement, rejected)
+            .outerjoin(
+                CopyrightFalsePositive,
+                CopyrightFalsePositive.copyright_id == CopyrightStatement.id,
+            )
             .where(CopyrightStatement.file_id == file_id)
             .order_by(CopyrightStatement.start_line, CopyrightStatement.id)
-        )
+        ).all()
     )
 
 
