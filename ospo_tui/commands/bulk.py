@@ -34,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--glob", metavar="GLOB", help="every file whose path matches GLOB")
     parser.add_argument("--paths", nargs="+", metavar="PATH", help="these files")
     parser.add_argument(
+        "--phrase",
+        metavar="TEXT",
+        help="every file whose matched license text contains TEXT (A-Z case ignored)",
+    )
+    parser.add_argument(
         "--skip-decided", action="store_true", help="leave files that already have a decision"
     )
     add_decision_arguments(parser)
@@ -52,8 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_bulk(ctx: CliContext) -> int:
     args = ctx.args
-    if not (args.same_expression or args.glob or args.paths):
-        raise InputError("name the files: --same-expression, --glob or --paths")
+    if not (args.same_expression or args.glob or args.paths or args.phrase):
+        raise InputError("name the files: --same-expression, --glob, --paths or --phrase")
     # Applying checks "decide" before the input, so a refusal is audited and says nothing
     # about it; a preview only reads.
     who: Actor | str = ctx.actor() if args.yes else ctx.user_name
@@ -66,6 +71,7 @@ def run_bulk(ctx: CliContext) -> int:
             same_expression=args.same_expression,
             path_glob=args.glob,
             skip_decided=args.skip_decided,
+            matched_phrase=args.phrase,
         )
         preview = preview_bulk(snapshot, selection)
         actor = snapshot.actor

@@ -36,6 +36,7 @@ from ospo_tui.services.review.item_state import (
     load_snapshots_by_id,
 )
 from ospo_tui.services.review.queue import PathGlob, QueueFilter, queue_selection
+from ospo_tui.services.review.search import files_with_matched_text
 from ospo_tui.services.trail.chain import Actor
 
 _BATCH = 5000
@@ -51,12 +52,19 @@ class BulkSelection:
     path_glob: str | None = None  # shell-style * and ?, over the whole path
     skip_decided: bool = False  # leave files that already have a decision alone
     queue_filter: QueueFilter | None = None  # every file the queue shows under this filter
+    matched_phrase: str | None = None  # every file whose matched text holds it (MonkBulk)
 
     def condition(self) -> ColumnElement[bool]:
         if not (
-            self.review_item_ids or self.same_expression or self.path_glob or self.queue_filter
+            self.review_item_ids
+            or self.same_expression
+            or self.path_glob
+            or self.queue_filter
+            or self.matched_phrase
         ):
-            raise InputError("a bulk decision needs files: ids, --same-expression or --glob")
+            raise InputError(
+                "a bulk decision needs files: ids, --same-expression, --glob or --phrase"
+            )
         parts: list[ColumnElement[bool]] = [ReviewItem.scan_id == self.scan_id]
         if self.review_item_ids:
             parts.append(ReviewItem.id.in_(self.review_item_ids))
@@ -70,6 +78,8 @@ class BulkSelection:
             )
         if self.path_glob:
             parts.append(PathGlob(ReviewItem.path, self.path_glob))
+        if self.matched_phrase is not None:
+            parts.append(ReviewItem.file_id.in_(files_with_matched_text(self.matched_phrase)))
         if self.skip_decided:
             parts.append(ReviewItem.current_decision_id.is_(None))
         if self.queue_filter is not None:
@@ -86,6 +96,7 @@ class BulkSelection:
             "path_glob": self.path_glob,
             "skip_decided": self.skip_decided,
             "queue_filter": None if self.queue_filter is None else asdict(self.queue_filter),
+            "matched_phrase": self.matched_phrase,
         }
 
 

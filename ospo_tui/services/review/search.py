@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, null, select, table, text
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import Boolean, ColumnElement, Select, and_, column, func, null, select, table, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.errors import InputError
 from ospo_tui.models import (
@@ -63,30 +65,47 @@ def check_phrase(phrase: str) -> str:
     return value
 
 
-def contains(
-    session: Session,
-    kind: str,
-    target: QueryableAttribute[Any],
-    row_id: QueryableAttribute[int],
-    phrase: str,
-) -> ColumnElement[bool]:
-    """``target``, the column of ``kind`` in the row ``row_id``, holds ``phrase``."""
-    needle = fold(phrase)
-    if session.get_bind().dialect.name == "postgresql":
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        folded = func.translate(target, _UPPER, _UPPER.lower())
-        return folded.op("LIKE")(f"%{escaped}%")
-    exact = func.instr(func.lower(target), needle) > 0
-    if len(needle) < 3:
-        return exact  # the trigram index needs three characters: read the rows
-    fts = fts_table(kind)
-    quoted = '"' + needle.replace('"', '""') + '"'
+class Contains(FunctionElement[bool]):
+    """The text column of search ``kind`` holds ``phrase`` (A-Z folded); ``row_id`` is its
+    row's id, which the SQLite FTS5 table is keyed on. Compiled per backend, so a bulk
+    selection can hold it without knowing which backend it will run on."""
+
+    type = Boolean()
+    name = "contains_phrase"
+    inherit_cache = False
+
+    def __init__(self, kind: str, target: Any, row_id: Any, phrase: str) -> None:
+        self.kind = kind
+        self.needle = fold(phrase)
+        super().__init__(target, row_id)
+
+
+def contains(kind: str, target: Any, row_id: Any, phrase: str) -> ColumnElement[bool]:
+    return Contains(kind, target, row_id, phrase)
+
+
+@compiles(Contains)
+def _contains_postgresql(element: Contains, compiler: Any, **kw: Any) -> str:
+    target = list(element.clauses)[0]
+    escaped = element.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    folded = func.translate(target, _UPPER, _UPPER.lower())
+    return str(compiler.process(folded.op("LIKE")(f"%{escaped}%"), **kw))
+
+
+@compiles(Contains, "sqlite")
+def _contains_sqlite(element: Contains, compiler: Any, **kw: Any) -> str:
+    target, row_id = list(element.clauses)
+    exact = func.instr(func.lower(target), element.needle) > 0
+    if len(element.needle) < 3:
+        return str(compiler.process(exact, **kw))  # the trigram index needs three characters
+    fts = fts_table(element.kind)
+    quoted = '"' + element.needle.replace('"', '""') + '"'
     narrowed: Select[Any] = (
         select(column("rowid"))
         .select_from(table(fts))
         .where(text(f"{fts} MATCH :phrase").bindparams(phrase=quoted))
     )
-    return row_id.in_(narrowed) & exact
+    return str(compiler.process(and_(row_id.in_(narrowed), exact), **kw))
 
 
 def search_scans(reading: Reading, project: str | None, scan_id: int | None) -> list[int]:
@@ -132,14 +151,14 @@ def _paths(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
         select(ReviewItem.scan_id, ReviewItem.path, ReviewItem.path, ReviewItem.id)
         .where(
             ReviewItem.scan_id.in_(scans),
-            contains(session, "path", ReviewItem.path, ReviewItem.id, phrase),
+            contains("path", ReviewItem.path, ReviewItem.id, phrase),
         )
         .order_by(ReviewItem.id)
     )
 
 
 def _matched(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains(session, "matched", LicenseMatch.matched_text, LicenseMatch.id, phrase)
+    hit = contains("matched", LicenseMatch.matched_text, LicenseMatch.id, phrase)
     return (
         select(ReviewItem.scan_id, ReviewItem.path, LicenseMatch.matched_text, ReviewItem.id)
         .join(ReviewItem, ReviewItem.file_id == LicenseMatch.file_id)
@@ -149,7 +168,7 @@ def _matched(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
 
 
 def _copyrights(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains(session, "copyright", CopyrightStatement.value, CopyrightStatement.id, phrase)
+    hit = contains("copyright", CopyrightStatement.value, CopyrightStatement.id, phrase)
     return (
         select(
             ReviewItem.scan_id,
@@ -164,7 +183,7 @@ def _copyrights(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
 
 
 def _licenses(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains(session, "license", LicenseReference.text, LicenseReference.id, phrase)
+    hit = contains("license", LicenseReference.text, LicenseReference.id, phrase)
     return (
         select(
             LicenseReference.scan_id,
@@ -174,6 +193,14 @@ def _licenses(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
         )
         .where(LicenseReference.scan_id.in_(scans), hit)
         .order_by(LicenseReference.id)
+    )
+
+
+def files_with_matched_text(phrase: str) -> Select[Any]:
+    """The ids of the files whose matched license text holds ``phrase`` (bulk by phrase)."""
+    value = check_phrase(phrase)
+    return select(LicenseMatch.file_id).where(
+        contains("matched", LicenseMatch.matched_text, LicenseMatch.id, value)
     )
 
 
