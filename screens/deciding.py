@@ -22,9 +22,14 @@ from ospo_tui.services.review.queue import QueueFilter
 
 
 def open_decision_form(
-    app: App[Any], review_item_id: int, queue_filter: QueueFilter | None
+    app: App[Any],
+    review_item_id: int,
+    queue_filter: QueueFilter | None,
+    *,
+    phrase: str | None = None,
 ) -> None:
-    """Show the form on one file; ``queue_filter`` is what the queue under it shows, if any."""
+    """Show the form on one file; ``queue_filter`` is what the queue under it shows, if any;
+    ``phrase`` starts it on a bulk over the files whose matched text holds it."""
 
     def prepare() -> None:
         try:
@@ -33,7 +38,7 @@ def open_decision_form(
         except OspoError as err:
             app.call_from_thread(notify_safe, app, str(err), severity="error")
             return
-        form = DecisionForm(context, queue_filter)
+        form = DecisionForm(context, queue_filter, phrase=phrase)
         app.call_from_thread(app.push_screen, form, partial(_saved, app, review_item_id))
 
     app.run_worker(prepare, thread=True, group="decision-form", exit_on_error=False)

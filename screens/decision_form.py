@@ -49,6 +49,7 @@ SCOPE_FILE = "file"
 SCOPE_SAME = "same_expression"
 SCOPE_GLOB = "glob"
 SCOPE_QUEUE = "queue"
+SCOPE_PHRASE = "phrase"
 NO_REASON = "-"
 
 
@@ -96,9 +97,16 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         Binding("escape", "cancel", "Cancel", id="decision_form.cancel", tooltip="Discard"),
     ]
 
-    def __init__(self, context: DecisionContext, queue_filter: QueueFilter | None = None) -> None:
+    def __init__(
+        self,
+        context: DecisionContext,
+        queue_filter: QueueFilter | None = None,
+        *,
+        phrase: str | None = None,
+    ) -> None:
         super().__init__()
         self.context = context
+        self.phrase = phrase  # bulk by phrase: the files whose matched text holds it
         self.queue_filter = (
             queue_filter if queue_filter and queue_filter.scan_id == context.scan_id else None
         )
@@ -150,7 +158,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
                 id="decision-comment",
             )
             yield Label("Apply to")
-            yield Select(self._scopes(), value=SCOPE_FILE, allow_blank=False, id="decision-scope")
+            start = SCOPE_PHRASE if self.phrase else SCOPE_FILE
+            yield Select(self._scopes(), value=start, allow_blank=False, id="decision-scope")
             directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
             yield Input(value=directory, id="decision-glob", disabled=True)
             yield Static("", id="decision-conflict")
@@ -166,6 +175,9 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         scopes.append((Text("every file whose path matches a glob"), SCOPE_GLOB))
         if self.queue_filter is not None:
             scopes.append((Text("every file the queue shows (its current filter)"), SCOPE_QUEUE))
+        if self.phrase:
+            said = safe_line(f"every file whose matched text contains {self.phrase!r}")
+            scopes.append((said, SCOPE_PHRASE))
         return scopes
 
     def on_mount(self) -> None:
@@ -224,6 +236,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             return BulkSelection(c.scan_id, path_glob=glob)
         if scope == SCOPE_QUEUE and self.queue_filter is not None:
             return BulkSelection(c.scan_id, queue_filter=self.queue_filter)
+        if scope == SCOPE_PHRASE and self.phrase:
+            return BulkSelection(c.scan_id, matched_phrase=self.phrase)
         return None
 
     def action_save(self) -> None:

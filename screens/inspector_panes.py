@@ -110,13 +110,18 @@ def matched_text(review: FileReview | None, index: int) -> Text:
 
 
 def copyright_rows(review: FileReview) -> list[tuple[Text, ...]]:
-    """The Copyrights table: kind, statement, lines."""
+    """The Copyrights table: kind, statement, lines; false positives marked as such."""
     rows: list[tuple[Text, ...]] = []
     for statement in review.copyrights:
         lines = "" if statement.start_line is None else str(statement.start_line)
         if statement.end_line not in (None, statement.start_line):
             lines += f"-{statement.end_line}"
-        rows.append((Text(statement.kind), safe_line(statement.value, max_len=200), Text(lines)))
+        if statement.false_positive:  # struck through: left out of the exports
+            kind = Text(f"{statement.kind} ✗ not one", style="dim")
+            value = safe_line(statement.value, max_len=200, style="dim strike")
+        else:
+            kind, value = Text(statement.kind), safe_line(statement.value, max_len=200)
+        rows.append((kind, value, Text(lines)))
     return rows
 
 
