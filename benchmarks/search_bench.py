@@ -14,18 +14,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import func, select
 from textual.widgets import Input
 
-from benchmarks.dashboard_bench import BENCH_ACTOR, prepare
+from benchmarks.dashboard_bench import BENCH_ACTOR, bench_scan
+from benchmarks.synthetic_scan import FIXTURES
 from benchmarks.tui_bench import _painted, _send
 from ospo_tui.app import ReviewApp, prepare_process
-from ospo_tui.db import Database, open_database
-from ospo_tui.models import ReviewItem
+from ospo_tui.db import Database
 from ospo_tui.screens.global_search import SearchScreen
 from ospo_tui.screens.picker import PickerScreen
 from ospo_tui.screens.queue import QueueScreen
@@ -33,15 +30,19 @@ from ospo_tui.services.access.reading import reading
 from ospo_tui.services.review.search import SEARCH_KINDS, search
 
 TARGET = 0.100  # p95, seconds
+# The scan repeats a real ScanCode scan of aws-java-sdk-core (599 files, matched text with
+# --license-text, copyrights, license references) under unique paths and hashes.
+FIXTURE = FIXTURES / "aws-java-sdk-core-v32rc4-todo.json"
 PHRASES = (
-    "copy00042/",  # one directory's paths
-    "Jean-loup Gailly",  # in every copy: matched text and copyrights
-    "inflate",  # paths and text, very common
-    "Mark Adler",
-    "permission is granted to anyone",
+    "copy00042/",  # one copy's paths
+    "AmazonServiceException",  # a few paths in every copy
+    "Licensed under the Apache License",  # matched text of nearly every file
+    "Amazon.com, Inc. or its affiliates",  # copyrights and holders of nearly every file
+    "WITHOUT WARRANTIES OR CONDITIONS",  # matched text and the license texts
+    "retry",  # paths and text, common
     "no such phrase anywhere",
-    "zq",  # under three characters: no trigram index
 )
+SHORT = ("zq", "io")  # under three characters: no trigram index, outside the target
 
 
 def _p95(values: list[float]) -> float:
@@ -59,9 +60,9 @@ def _row(name: str, times: list[float], hits: int | None = None) -> None:
     )
 
 
-def _service(db: Database, scan_id: int, repeat: int) -> list[float]:
+def _service(db: Database, scan_id: int, repeat: int, phrases: tuple[str, ...]) -> list[float]:
     every: list[float] = []
-    for phrase in PHRASES:
+    for phrase in phrases:
         for kinds in [SEARCH_KINDS, *[(k,) for k in SEARCH_KINDS]]:
             times = []
             for _ in range(repeat):
@@ -71,7 +72,7 @@ def _service(db: Database, scan_id: int, repeat: int) -> list[float]:
                 times.append(time.perf_counter() - started)
             every += times
             label = "all fields" if len(kinds) > 1 else kinds[0]
-            _row(f"  {phrase[:26]!r} in {label}", times, len(hits))
+            _row(f"  {phrase[:28]!r} in {label}", times, len(hits))
     return every
 
 
@@ -108,15 +109,11 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a reused SQLite file in the temp dir)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    workdir = Path(tempfile.gettempdir()) / "ospo-tui-bench"
-    workdir.mkdir(exist_ok=True)
-    db = open_database(args.db or f"sqlite:///{workdir / f'search-{args.files}.sqlite'}")
-    scan_id = prepare(db, args.files, workdir)
-    with db.reader() as session:
-        items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
-    print(f"scan {scan_id}: {items:,} files on {db.engine.dialect.name}")
-    every = _service(db, scan_id, args.repeat)
+    db, scan_id, _ = bench_scan("search", args.files, args.db, FIXTURE)
+    every = _service(db, scan_id, args.repeat, PHRASES)
+    short = _service(db, scan_id, args.repeat, SHORT)
     _row("global search, every phrase and field (service)", every)
+    _row("  phrases under 3 characters (no index)", short)
     prepare_process()
     _row("search screen: enter → hits on screen", asyncio.run(_screen(db, args.repeat)))
     db.dispose()

@@ -53,19 +53,23 @@ def run_list(ctx: CliContext) -> int:
 
 
 def run_mark(ctx: CliContext) -> int:
-    mark = mark_false_positive(ctx.db, ctx.actor(), ctx.args.copyright_id)
-    ctx.out(
-        f"{mark.kind} {mark.copyright_id} of {clean(mark.path, single_line=True)} is a false "
-        f"positive: {clean(mark.value, single_line=True)} (undo: ospo-tui copyright restore "
-        f"{mark.copyright_id})"
-    )
-    return 0
+    return _change(ctx, mark=True)
 
 
 def run_restore(ctx: CliContext) -> int:
-    mark = restore_copyright(ctx.db, ctx.actor(), ctx.args.copyright_id)
-    ctx.out(
-        f"{mark.kind} {mark.copyright_id} of {clean(mark.path, single_line=True)} counts again: "
-        f"{clean(mark.value, single_line=True)}"
-    )
+    return _change(ctx, mark=False)
+
+
+def _change(ctx: CliContext, *, mark: bool) -> int:
+    change = mark_false_positive if mark else restore_copyright
+    done = change(ctx.db, ctx.actor(), ctx.args.copyright_id)
+    where = f"{done.kind} {done.copyright_id} of {clean(done.path, single_line=True)}"
+    value = clean(done.value, single_line=True)
+    if mark:
+        ctx.out(
+            f"{where} is a false positive: {value} "
+            f"(undo: ospo-tui copyright restore {done.copyright_id})"
+        )
+    else:
+        ctx.out(f"{where} counts again: {value}")
     return 0

@@ -26,7 +26,7 @@ from ospo_tui.models import (
     ReviewItem,
     Scan,
 )
-from ospo_tui.models.search import fts_table
+from ospo_tui.models.search import SEARCHED_COLUMNS, fts_table
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.catalog import resolve_scan
 
@@ -37,6 +37,7 @@ _FOLD = str.maketrans(_UPPER, _UPPER.lower())
 _SNIPPET = 100
 # (scan id, path or license key, the text searched, review item id or None)
 _HitQuery = Select[Any, Any, Any, Any]
+_TEXT_COLUMNS = {kind: column for kind, (_, column) in SEARCHED_COLUMNS.items()}
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ def contains(kind: str, target: Any, row_id: Any, phrase: str) -> ColumnElement[
     return Contains(kind, target, row_id, phrase)
 
 
+def _fts_phrase(needle: str) -> str:
+    """An FTS5 phrase query: with the trigram tokenizer, any text that holds ``needle``."""
+    return '"' + needle.replace('"', '""') + '"'
+
+
 @compiles(Contains)
 def _contains_postgresql(element: Contains, compiler: Any, **kw: Any) -> str:
     target = list(element.clauses)[0]
@@ -99,11 +105,10 @@ def _contains_sqlite(element: Contains, compiler: Any, **kw: Any) -> str:
     if len(element.needle) < 3:
         return str(compiler.process(exact, **kw))  # the trigram index needs three characters
     fts = fts_table(element.kind)
-    quoted = '"' + element.needle.replace('"', '""') + '"'
     narrowed: Select[Any] = (
         select(column("rowid"))
         .select_from(table(fts))
-        .where(text(f"{fts} MATCH :phrase").bindparams(phrase=quoted))
+        .where(text(f"{fts} MATCH :phrase").bindparams(phrase=_fts_phrase(element.needle)))
     )
     return str(compiler.process(and_(row_id.in_(narrowed), exact), **kw))
 
@@ -136,64 +141,61 @@ def search(
     scans = search_scans(reading, project, scan_id)
     session = reading.session
     names = dict(session.execute(select(Scan.id, Project.name).join(Project)).all())
+    sqlite = session.get_bind().dialect.name == "sqlite"
     hits: list[SearchHit] = []
     for kind in SEARCH_KINDS:
         if kind in kinds and scans:
-            query = _QUERIES[kind](session, value, scans).limit(limit)
+            query = _hits_query(kind, value, scans, sqlite).limit(limit)
             for scan, path, body, item in session.execute(query):
                 snippet = path if kind == "path" else _snippet(body or "", value)
                 hits.append(SearchHit(kind, names[scan], scan, path, snippet, item))
     return [_with_file(session, hit) for hit in hits]
 
 
-def _paths(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    return (
-        select(ReviewItem.scan_id, ReviewItem.path, ReviewItem.path, ReviewItem.id)
-        .where(
-            ReviewItem.scan_id.in_(scans),
-            contains("path", ReviewItem.path, ReviewItem.id, phrase),
-        )
-        .order_by(ReviewItem.id)
+# kind -> (the model holding the text, whether its rows belong to files)
+_SOURCES: dict[str, tuple[Any, bool]] = {
+    "path": (ReviewItem, False),
+    "matched": (LicenseMatch, True),
+    "copyright": (CopyrightStatement, True),
+    "license": (LicenseReference, False),
+}
+
+
+def _columns(kind: str) -> tuple[Any, ...]:
+    """(scan id, path or license key, the text shown, review item id or NULL) of a hit."""
+    if kind == "path":
+        return ReviewItem.scan_id, ReviewItem.path, ReviewItem.path, ReviewItem.id
+    if kind == "license":
+        ref = LicenseReference
+        return ref.scan_id, ref.key, ref.text, null().label("item")
+    body = (
+        CopyrightStatement.kind + ": " + CopyrightStatement.value
+        if kind == "copyright"
+        else LicenseMatch.matched_text
     )
+    return ReviewItem.scan_id, ReviewItem.path, body, ReviewItem.id
 
 
-def _matched(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains("matched", LicenseMatch.matched_text, LicenseMatch.id, phrase)
-    return (
-        select(ReviewItem.scan_id, ReviewItem.path, LicenseMatch.matched_text, ReviewItem.id)
-        .join(ReviewItem, ReviewItem.file_id == LicenseMatch.file_id)
-        .where(ReviewItem.scan_id.in_(scans), hit)
-        .order_by(LicenseMatch.id)
-    )
-
-
-def _copyrights(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains("copyright", CopyrightStatement.value, CopyrightStatement.id, phrase)
-    return (
-        select(
-            ReviewItem.scan_id,
-            ReviewItem.path,
-            CopyrightStatement.kind + ": " + CopyrightStatement.value,
-            ReviewItem.id,
-        )
-        .join(ReviewItem, ReviewItem.file_id == CopyrightStatement.file_id)
-        .where(ReviewItem.scan_id.in_(scans), hit)
-        .order_by(CopyrightStatement.id)
-    )
-
-
-def _licenses(session: Session, phrase: str, scans: list[int]) -> _HitQuery:
-    hit = contains("license", LicenseReference.text, LicenseReference.id, phrase)
-    return (
-        select(
-            LicenseReference.scan_id,
-            LicenseReference.key,
-            LicenseReference.text,
-            null().label("item"),
-        )
-        .where(LicenseReference.scan_id.in_(scans), hit)
-        .order_by(LicenseReference.id)
-    )
+def _hits_query(kind: str, phrase: str, scans: list[int], sqlite: bool) -> _HitQuery:
+    """The hits of one kind in row order. On SQLite the FTS5 table drives the loop in row
+    order, so a common phrase stops at the limit instead of collecting every candidate."""
+    model, per_file = _SOURCES[kind]
+    target = getattr(model, _TEXT_COLUMNS[kind])
+    columns = _columns(kind)
+    query: _HitQuery = select(*columns)
+    needle = fold(phrase)
+    if sqlite and len(needle) >= 3:
+        fts = table(fts_table(kind), column("rowid"))
+        query = query.select_from(fts).join(model, model.id == fts.c.rowid)
+        match = text(f"{fts_table(kind)} MATCH :phrase").bindparams(phrase=_fts_phrase(needle))
+        query = query.where(match, func.instr(func.lower(target), needle) > 0)
+        order: Any = fts.c.rowid
+    else:
+        query = query.select_from(model).where(contains(kind, target, model.id, phrase))
+        order = model.id
+    if per_file:
+        query = query.join(ReviewItem, ReviewItem.file_id == model.file_id)
+    return query.where(columns[0].in_(scans)).order_by(order)
 
 
 def files_with_matched_text(phrase: str) -> Select[Any]:
@@ -202,9 +204,6 @@ def files_with_matched_text(phrase: str) -> Select[Any]:
     return select(LicenseMatch.file_id).where(
         contains("matched", LicenseMatch.matched_text, LicenseMatch.id, value)
     )
-
-
-_QUERIES = {"path": _paths, "matched": _matched, "copyright": _copyrights, "license": _licenses}
 
 
 def _with_file(session: Session, hit: SearchHit) -> SearchHit:
