@@ -32,6 +32,9 @@ from ospo_tui.services.review.catalog import resolve_scan
 
 SEARCH_KINDS = ("path", "matched", "copyright", "license")
 MAX_PHRASE = 200
+# The trigram indexes on both backends work on three-character pieces: a shorter phrase could
+# only be found by reading every row (over a second at 100,000 files), and says little anyway.
+MIN_PHRASE = 3
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FOLD = str.maketrans(_UPPER, _UPPER.lower())
 _SNIPPET = 100
@@ -59,6 +62,8 @@ def check_phrase(phrase: str) -> str:
     value = phrase.strip()
     if not value:
         raise InputError("type something to search for")
+    if len(value) < MIN_PHRASE:
+        raise InputError(f"type at least {MIN_PHRASE} characters to search for")
     if len(value) > MAX_PHRASE:
         raise InputError(f"the search text is longer than {MAX_PHRASE} characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
@@ -102,8 +107,6 @@ def _contains_postgresql(element: Contains, compiler: Any, **kw: Any) -> str:
 def _contains_sqlite(element: Contains, compiler: Any, **kw: Any) -> str:
     target, row_id = list(element.clauses)
     exact = func.instr(func.lower(target), element.needle) > 0
-    if len(element.needle) < 3:
-        return str(compiler.process(exact, **kw))  # the trigram index needs three characters
     fts = fts_table(element.kind)
     narrowed: Select[Any] = (
         select(column("rowid"))
@@ -184,7 +187,7 @@ def _hits_query(kind: str, phrase: str, scans: list[int], sqlite: bool) -> _HitQ
     columns = _columns(kind)
     query: _HitQuery = select(*columns)
     needle = fold(phrase)
-    if sqlite and len(needle) >= 3:
+    if sqlite:
         fts = table(fts_table(kind), column("rowid"))
         query = query.select_from(fts).join(model, model.id == fts.c.rowid)
         match = text(f"{fts_table(kind)} MATCH :phrase").bindparams(phrase=_fts_phrase(needle))
