@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, insert, make_url, select
+from sqlalchemy import create_engine, delete, insert, make_url, select, text, update
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database, open_database
 from ospo_tui.errors import InputError, PermissionDenied
 from ospo_tui.models import CopyrightStatement, LicenseReference, ReviewItem
+from ospo_tui.models.search import DEFERRED_TABLE, SEARCHED_COLUMNS, fts_table
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.review.search import SearchHit, search
@@ -92,6 +93,22 @@ def test_both_backends_give_the_same_hits(both: dict[str, Database]) -> None:
     values = [h.snippet for h in _hits(both["sqlite"], "été")]
     assert values == ["copyright: Copyright (c) 2020 Été Société"]
     assert len(_hits(both["sqlite"], "ÉTÉ")) == 1
+
+
+def test_sqlite_indexes_stay_whole(sqlite_db: Database) -> None:
+    """The import indexes its rows in bulk, later rows go through the triggers, and FTS5's own
+    integrity check finds every index equal to its table."""
+    _fill(sqlite_db)
+    with sqlite_db.session() as session:
+        session.execute(delete(CopyrightStatement).where(CopyrightStatement.value == ODD_VALUES[0]))
+        session.execute(update(ReviewItem).where(ReviewItem.id == 1).values(path="renamed/x.c"))
+    with sqlite_db.engine.begin() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM {DEFERRED_TABLE}")).scalar() == 0
+        for kind in SEARCHED_COLUMNS:
+            fts = fts_table(kind)
+            conn.execute(text(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)"))
+    assert [h.path for h in _hits(sqlite_db, "renamed/")] == ["renamed/x.c"]
+    assert _hits(sqlite_db, "Société") == []
 
 
 def test_search_finds_each_field(db: Database) -> None:

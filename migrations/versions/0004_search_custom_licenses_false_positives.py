@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from ospo_tui.models.search import SEARCHED_COLUMNS, fts_table, trigram_index
+from ospo_tui.models.search import DEFERRED_TABLE, SEARCHED_COLUMNS, fts_table, trigram_index
 
 revision = "0004"
 down_revision = "0001"
@@ -25,17 +25,21 @@ UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 def _sqlite_index(kind: str, table: str, column: str) -> None:
+    """The FTS5 table and its triggers; while an import defers indexing (a row in
+    search_deferred), the triggers do nothing and the import indexes its rows at the end."""
     fts = fts_table(kind)
+    when = f"WHEN NOT EXISTS (SELECT 1 FROM {DEFERRED_TABLE})"
     op.execute(
         f"CREATE VIRTUAL TABLE {fts} USING fts5({column}, content='{table}', "
         "content_rowid='id', tokenize='trigram')"
     )
     insert = f"INSERT INTO {fts}(rowid, {column}) VALUES (new.id, new.{column});"
     delete = f"INSERT INTO {fts}({fts}, rowid, {column}) VALUES ('delete', old.id, old.{column});"
-    op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN {insert} END")
-    op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN {delete} END")
+    op.execute(f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} {when} BEGIN {insert} END")
+    op.execute(f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} {when} BEGIN {delete} END")
     op.execute(
-        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {column} ON {table} BEGIN {delete} {insert} END"
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {column} ON {table} {when} "
+        f"BEGIN {delete} {insert} END"
     )
     op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
@@ -49,6 +53,7 @@ def _create_search_indexes() -> None:
                 f"(translate({column}, '{UPPER}', '{UPPER.lower()}') gin_trgm_ops)"
             )
         return
+    op.execute(f"CREATE TABLE {DEFERRED_TABLE} (scan_id INTEGER NOT NULL)")
     for kind, (table, column) in SEARCHED_COLUMNS.items():
         _sqlite_index(kind, table, column)
 
@@ -63,6 +68,7 @@ def _drop_search_indexes() -> None:
         for suffix in ("ai", "ad", "au"):
             op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")
         op.execute(f"DROP TABLE IF EXISTS {fts}")
+    op.execute(f"DROP TABLE IF EXISTS {DEFERRED_TABLE}")
 
 
 def upgrade() -> None:
