@@ -23,8 +23,9 @@ from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.messages import DecisionRequested, notify_safe
 from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.services.review.queue import QueueFilter, queue_row
-from ospo_tui.services.review.search import SearchHit, search
+from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
 
+SHOWN_PER_FIELD = 100  # a screen shows 40 lines: more hits only cost time; refine the phrase
 FIELD_LABELS = {
     "path": "path",
     "matched": "matched text",
@@ -95,7 +96,7 @@ class SearchScreen(Screen[None]):
     def run_search(self, text: str) -> None:
         try:
             with reading_as_user(self.app, "the search index") as snapshot:
-                hits = search(snapshot, text, scan_id=self.scan_id)
+                hits = search(snapshot, text, scan_id=self.scan_id, limit=SHOWN_PER_FIELD)
         except OspoError as err:
             self.post_message(self.Found(text, [], str(err)))
             return
@@ -110,17 +111,18 @@ class SearchScreen(Screen[None]):
         self.phrase, self.hits = message.text.strip(), message.hits
         table = self.query_one("#search-results", DataTable)
         table.clear()
-        for hit in message.hits:
-            table.add_row(
+        table.add_rows(
+            (
                 Text(FIELD_LABELS[hit.kind]),
                 safe_line(hit.path, max_len=80),
                 safe_line(hit.snippet, max_len=120),
             )
-        files = len({h.review_item_id for h in message.hits if h.kind == "matched"})
+            for hit in message.hits
+        )
         status.show(
             safe_line(
-                f"{len(message.hits)} hits for {self.phrase!r} · matched text in {files} files"
-                " · enter opens a hit · b bulk-decides by phrase",
+                f"{len(message.hits)} hits for {self.phrase!r} (at most {SHOWN_PER_FIELD} per "
+                "field) · enter opens a hit · b bulk-decides every file whose matched text holds it",
                 max_len=None,
             )
         )
@@ -129,17 +131,18 @@ class SearchScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#search-results")
     def _open(self, event: DataTable.RowSelected) -> None:
-        hit = self.hits[event.cursor_row]
-        if hit.review_item_id is None:
-            notify_safe(self.app, f"no file of this scan is matched to {hit.path}")
-            return
-        self.open_hit(hit.review_item_id)
+        self.open_hit(self.hits[event.cursor_row])
 
     @work(thread=True, exit_on_error=False, group="search-open")
-    def open_hit(self, review_item_id: int) -> None:
-        with reading_as_user(self.app, f"review item {review_item_id}") as snapshot:
-            row = queue_row(snapshot, review_item_id)
-        if row is not None:
+    def open_hit(self, hit: SearchHit) -> None:
+        """The hit's file in the inspector; for a license text, the first file matched to it."""
+        with reading_as_user(self.app, "the search index") as snapshot:
+            item = hit.review_item_id or first_file_with_license(snapshot, hit.scan_id, hit.path)
+            row = queue_row(snapshot, item) if item is not None else None
+        if row is None:
+            message = f"no file of this scan is matched to {hit.path}"
+            self.app.call_from_thread(notify_safe, self.app, message)
+        else:
             flt = QueueFilter(scan_id=self.scan_id, include_all=True)
             self.app.call_from_thread(self.app.push_screen, InspectorScreen(flt, row))
 

@@ -15,7 +15,8 @@ from ospo_tui.models import CopyrightStatement, LicenseReference, ReviewItem
 from ospo_tui.models.search import DEFERRED_TABLE, SEARCHED_COLUMNS, fts_table
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.access.reading import reading
-from ospo_tui.services.review.search import SearchHit, search
+from ospo_tui.services.review.inspector import load_file_review
+from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
 from ospo_tui.services.trail.chain import Actor
 from tests.conftest import admin_reading, pg_server_url
 from tests.tui_support import import_sample
@@ -126,6 +127,9 @@ def test_search_finds_each_field(db: Database) -> None:
         "holder: Hynek Schlawack",
     ]
     with admin_reading(db) as snapshot:
+        (mit,) = [h for h in hits if h.kind == "license"]
+        item = first_file_with_license(snapshot, mit.scan_id, "mit")
+        assert item is not None and load_file_review(snapshot, item, read_source=False).matches
         only_paths = search(snapshot, "six", kinds=("path",))
         assert {h.kind for h in only_paths} == {"path"}
         assert "six/six.py" in {h.path for h in only_paths}

@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, and_, column, func, null, select, table, text
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.errors import InputError
@@ -50,7 +49,7 @@ class SearchHit:
     scan_id: int
     path: str  # the file's path, or the license key for a license text
     snippet: str  # the matching line, cut around the phrase
-    review_item_id: int | None  # the file to open (for a license: the first file naming it)
+    review_item_id: int | None  # the file to open (None for a license text)
 
 
 def fold(phrase: str) -> str:
@@ -152,7 +151,7 @@ def search(
             for scan, path, body, item in session.execute(query):
                 snippet = path if kind == "path" else _snippet(body or "", value)
                 hits.append(SearchHit(kind, names[scan], scan, path, snippet, item))
-    return [_with_file(session, hit) for hit in hits]
+    return hits
 
 
 # kind -> (the model holding the text, whether its rows belong to files)
@@ -209,20 +208,16 @@ def files_with_matched_text(phrase: str) -> Select[Any]:
     )
 
 
-def _with_file(session: Session, hit: SearchHit) -> SearchHit:
-    """A license text hit opens the first file of its scan matched to that license."""
-    if hit.review_item_id is not None:
-        return hit
-    item = session.scalar(
+def first_file_with_license(reading: Reading, scan_id: int, key: str) -> int | None:
+    """The review item of the first file of the scan matched to license ``key``: where the
+    search screen opens a license text hit. Read only when the hit is opened, not per search."""
+    return reading.session.scalar(
         select(ReviewItem.id)
         .join(LicenseMatch, LicenseMatch.file_id == ReviewItem.file_id)
-        .where(ReviewItem.scan_id == hit.scan_id, LicenseMatch.license_expression == hit.path)
-        .order_by(ReviewItem.id)
+        .where(ReviewItem.scan_id == scan_id, LicenseMatch.license_expression == key)
+        .order_by(LicenseMatch.id)
         .limit(1)
     )
-    if item is None:
-        return hit
-    return SearchHit(hit.kind, hit.project, hit.scan_id, hit.path, hit.snippet, item)
 
 
 def _snippet(body: str, phrase: str) -> str:
