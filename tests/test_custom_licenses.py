@@ -22,6 +22,7 @@ from ospo_tui.services.export.records import iter_files
 from ospo_tui.services.export.run import run_export
 from ospo_tui.services.licenses.custom import custom_licenses
 from ospo_tui.services.review.custom_licenses import register_custom_license
+from ospo_tui.services.review.decision_context import decision_context
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.inspector import load_file_review
 from ospo_tui.services.trail.chain import Actor
@@ -75,6 +76,8 @@ def test_a_registered_id_is_accepted_in_decisions_and_the_inspector(team: Databa
     assert result.decision.fields.concluded_expression == "LicenseRef-acme-eula OR MIT"
     with admin_reading(team) as snapshot:
         review = load_file_review(snapshot, item, read_source=False)
+        # The decision form checks what is typed against the same registered ids.
+        assert decision_context(snapshot, item).custom_licenses == ("LicenseRef-acme-eula",)
     (own,) = [lic for lic in review.licenses if lic.origin == "custom"]
     assert (own.key, own.name, own.text) == ("LicenseRef-acme-eula", "ACME EULA", EULA)
 
