@@ -88,7 +88,7 @@ def test_a_false_positive_leaves_the_exports_and_comes_back_on_restore(
 def test_refusals_and_bad_ids(sample: tuple[Database, list[int]]) -> None:
     db, ids = sample
     for actor in (Actor("ed", "engineer"), Actor("alice", "auditor")):
-        with pytest.raises(PermissionDenied, match="may not mark copyright"):
+        with pytest.raises(PermissionDenied, match="may not mark copyright detection"):
             mark_false_positive(db, actor, ids[0])
     with pytest.raises(NotFoundError):
         mark_false_positive(db, RITA, 999_999)

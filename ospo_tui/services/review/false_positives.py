@@ -41,7 +41,7 @@ def restore_copyright(db: Database, actor: Actor, copyright_id: int) -> Copyrigh
 
 def _change(db: Database, actor: Actor, copyright_id: int, *, mark: bool) -> CopyrightMark:
     verb = "mark" if mark else "restore"
-    require(db, actor, "mark_copyright", f"copyright {copyright_id}")
+    require(db, actor, "mark_copyright", f"detection {copyright_id}")
     with db.session() as session:
         found = session.execute(
             select(CopyrightStatement, ReviewItem.path, ReviewItem.project_id)
