@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Select, and_, column, func, null, select, table, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.errors import InputError
@@ -37,6 +38,10 @@ MIN_PHRASE = 3
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FOLD = str.maketrans(_UPPER, _UPPER.lower())
 _SNIPPET = 100
+_RARE = 2000  # PostgreSQL: fewer rows holding a phrase are read through the trigram index
+# Short texts, where the probe is cheap. Matched text is long (a probe of a common license
+# phrase costs more than it saves) and license texts are few.
+_PROBED = frozenset({"path", "copyright"})
 # (scan id, path or license key, the text searched, review item id or None)
 _HitQuery = Select[Any, Any, Any, Any]
 _TEXT_COLUMNS = {kind: column for kind, (_, column) in SEARCHED_COLUMNS.items()}
@@ -147,7 +152,8 @@ def search(
     hits: list[SearchHit] = []
     for kind in SEARCH_KINDS:
         if kind in kinds and scans:
-            query = _hits_query(kind, value, scans, sqlite).limit(limit)
+            plan = "sqlite" if sqlite else "rare" if _rare(session, kind, value) else "rows"
+            query = _hits_query(kind, value, scans, plan).limit(limit)
             for scan, path, body, item in session.execute(query):
                 snippet = path if kind == "path" else _snippet(body or "", value)
                 hits.append(SearchHit(kind, names[scan], scan, path, snippet, item))
@@ -178,9 +184,24 @@ def _columns(kind: str) -> tuple[Any, ...]:
     return ReviewItem.scan_id, ReviewItem.path, body, ReviewItem.id
 
 
-def _hits_query(kind: str, phrase: str, scans: list[int], sqlite: bool) -> _HitQuery:
+def _rare(session: Session, kind: str, phrase: str) -> bool:
+    """PostgreSQL: whether fewer than ``_RARE`` rows hold the phrase (a probe the trigram index
+    answers). Then the hits are read through the index and sorted; a common phrase is read in
+    row order instead, which stops at the limit. Left to itself the planner walks the rows in
+    order for both, seconds for a phrase whose rows cluster at the end of a big table."""
+    if kind not in _PROBED:
+        return False
+    model, _ = _SOURCES[kind]
+    target = getattr(model, _TEXT_COLUMNS[kind])
+    probe = select(model.id).where(contains(kind, target, model.id, phrase)).limit(_RARE)
+    return (session.scalar(select(func.count()).select_from(probe.subquery())) or 0) < _RARE
+
+
+def _hits_query(kind: str, phrase: str, scans: list[int], plan: str) -> _HitQuery:
     """The hits of one kind in row order. On SQLite the FTS5 table drives the loop in row
-    order, so a common phrase stops at the limit instead of collecting every candidate."""
+    order, so a common phrase stops at the limit instead of collecting every candidate; on
+    PostgreSQL ``plan`` says whether to read a rare phrase's rows through the trigram index."""
+    sqlite = plan == "sqlite"
     model, per_file = _SOURCES[kind]
     target = getattr(model, _TEXT_COLUMNS[kind])
     columns = _columns(kind)
@@ -194,7 +215,7 @@ def _hits_query(kind: str, phrase: str, scans: list[int], sqlite: bool) -> _HitQ
         order: Any = fts.c.rowid
     else:
         query = query.select_from(model).where(contains(kind, target, model.id, phrase))
-        order = model.id
+        order = model.id + 0 if plan == "rare" else model.id  # + 0: no walk in id order
     if per_file:
         query = query.join(ReviewItem, ReviewItem.file_id == model.file_id)
     return query.where(columns[0].in_(scans)).order_by(order)
