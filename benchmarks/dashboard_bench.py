@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from textual.app import App
 
-from benchmarks.synthetic_scan import write_synthetic_scan
+from benchmarks.synthetic_scan import DEFAULT_FIXTURE, write_synthetic_scan
 from ospo_tui.db import Database, open_database
 from ospo_tui.models import ReviewItem, Scan
 from ospo_tui.screens.dashboard import DashboardScreen
@@ -43,8 +43,9 @@ license_policies:
 """
 
 
-def prepare(db: Database, files: int, workdir: Path) -> int:
-    """The id of a complete scan with at least ``files`` review items (imported once)."""
+def prepare(db: Database, files: int, workdir: Path, fixture: Path = DEFAULT_FIXTURE) -> int:
+    """The id of a complete scan with at least ``files`` review items (imported once), made by
+    repeating ``fixture``."""
     with db.reader() as session:
         row = session.execute(
             select(ReviewItem.scan_id, func.count())
@@ -56,9 +57,10 @@ def prepare(db: Database, files: int, workdir: Path) -> int:
         ).first()
     if row is not None and row[1] >= files:
         return int(row[0])
-    scan_file = workdir / f"synthetic-{files}.json"
+    made_of = "" if fixture == DEFAULT_FIXTURE else f"-{fixture.stem}"
+    scan_file = workdir / f"synthetic-{files}{made_of}.json"
     if not scan_file.exists():
-        write_synthetic_scan(scan_file, files)
+        write_synthetic_scan(scan_file, files, fixture)
     started = time.perf_counter()
     result = import_scan_file(db, scan_file, project=f"bench-{files}", actor=BENCH_ACTOR)
     print(f"imported {result.files:,} files in {time.perf_counter() - started:.1f} s")
@@ -113,19 +115,28 @@ def _row(name: str, times: list[float], target: float | None) -> None:
     print(f"{name:<34} median {median:7.3f} s   best {min(times):7.3f} s   {versus}")
 
 
+def bench_scan(
+    name: str, files: int, url: str | None, fixture: Path = DEFAULT_FIXTURE
+) -> tuple[Database, int, Path]:
+    """The database (``url``, else a SQLite file ``name``-``files`` reused in the temp dir),
+    its benchmark scan, and the work folder; says how big the scan is."""
+    workdir = Path(tempfile.gettempdir()) / "ospo-tui-bench"
+    workdir.mkdir(exist_ok=True)
+    db = open_database(url or f"sqlite:///{workdir / f'{name}-{files}.sqlite'}")
+    scan_id = prepare(db, files, workdir, fixture)
+    with db.reader() as session:
+        items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
+    print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
+    return db, scan_id, workdir
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--db", help="database URL (default: a reused SQLite file in the temp dir)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    workdir = Path(tempfile.gettempdir()) / "ospo-tui-bench"
-    workdir.mkdir(exist_ok=True)
-    db = open_database(args.db or f"sqlite:///{workdir / f'dashboard-{args.files}.sqlite'}")
-    scan_id = prepare(db, args.files, workdir)
-    with db.reader() as session:
-        items = session.scalar(select(func.count()).where(ReviewItem.scan_id == scan_id)) or 0
-    print(f"scan {scan_id}: {items:,} review items on {db.engine.dialect.name}")
+    db, scan_id, workdir = bench_scan("dashboard", args.files, args.db)
 
     policy_file = workdir / "bench-policies.yml"
     policy_file.write_text(BENCH_POLICY, encoding="utf-8")

@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models of the review database (imported as ``ospo_tui.models``)."""
 
 from .base import Base
+from .curation import CopyrightFalsePositive, CustomLicense
 from .review import (
     REVIEW_STATES,
     STATE_DECIDED,
@@ -38,7 +39,9 @@ __all__ = [
     "STATE_TO_DISCUSS",
     "AuditEvent",
     "Base",
+    "CopyrightFalsePositive",
     "CopyrightStatement",
+    "CustomLicense",
     "Decision",
     "LicenseDetection",
     "LicenseMatch",

@@ -23,6 +23,7 @@ from ospo_tui.idle_gc import IdleCollector
 from ospo_tui.screens.commands import ScreenCommands
 from ospo_tui.screens.deciding import open_decision_form
 from ospo_tui.screens.export import ExportScreen
+from ospo_tui.screens.global_search import SearchScreen
 from ospo_tui.screens.help import HelpScreen
 from ospo_tui.screens.inbox import InboxScreen
 from ospo_tui.screens.inspector import InspectorScreen
@@ -100,7 +101,15 @@ class ReviewApp(App[int]):
     # -- what the screens ask for and announce ---------------------------------------------------
 
     def on_decision_requested(self, message: DecisionRequested) -> None:
-        open_decision_form(self, message.review_item_id, self._queue_filter_shown())
+        flt = self._queue_filter_shown()
+        open_decision_form(self, message.review_item_id, flt, phrase=message.phrase)
+
+    def action_search_everywhere(self) -> None:
+        """``S`` on the queue: the search screen over the queue's scan."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, QueueScreen):
+                self.push_screen(SearchScreen(screen.flt.scan_id, screen.project))
+                return
 
     def _queue_filter_shown(self) -> QueueFilter | None:
         """What the nearest queue (or the inspector walking it) shows: a bulk may cover it."""

@@ -37,6 +37,9 @@ COMMAND_MODULES = (
     "ospo_tui.commands.decide",
     "ospo_tui.commands.bulk",
     "ospo_tui.commands.audit",
+    "ospo_tui.commands.search",
+    "ospo_tui.commands.licenses",
+    "ospo_tui.commands.copyrights",
 )
 
 

@@ -46,3 +46,16 @@ def upgrade_to_head(engine: Engine) -> None:
 
 def downgrade_to(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Model comparisons leave the search indexes alone: they are not mapped (see models.search)."""
+    from ospo_tui.models.search import is_search_index, is_search_table
+
+    if name is None:
+        return True
+    return not (
+        (type_ == "table" and is_search_table(name)) or (type_ == "index" and is_search_index(name))
+    )

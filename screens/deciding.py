@@ -31,12 +31,14 @@ def open_decision_form(
     queue_filter: QueueFilter | None,
     *,
     bulk_label: str | None = None,
+    phrase: str | None = None,
 ) -> None:
     """Show the form on one file; ``queue_filter`` is what the queue under it shows, if any.
 
     With ``bulk_label``, the form opens as a bulk over ``queue_filter`` (a directory's subtree),
-    named so. Whoever may not decide is refused here, before typing anything, with the same
-    audited refusal saving would give.
+    named so; with ``phrase``, as a bulk over the files whose matched text holds it. Whoever may
+    not decide is refused here, before typing anything, with the same audited refusal saving
+    would give.
     """
 
     def prepare() -> None:
@@ -48,7 +50,7 @@ def open_decision_form(
         except OspoError as err:
             app.call_from_thread(notify_safe, app, str(err), severity="error")
             return
-        form = DecisionForm(context, queue_filter, bulk_label=bulk_label)
+        form = DecisionForm(context, queue_filter, bulk_label=bulk_label, phrase=phrase)
         app.call_from_thread(app.push_screen, form, partial(_saved, app, review_item_id))
 
     app.run_worker(prepare, thread=True, group="decision-form", exit_on_error=False)

@@ -49,6 +49,7 @@ SCOPE_FILE = "file"
 SCOPE_SAME = "same_expression"
 SCOPE_GLOB = "glob"
 SCOPE_QUEUE = "queue"
+SCOPE_PHRASE = "phrase"
 NO_REASON = "-"
 
 
@@ -102,9 +103,11 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
         queue_filter: QueueFilter | None = None,
         *,
         bulk_label: str | None = None,
+        phrase: str | None = None,
     ) -> None:
         super().__init__()
         self.context = context
+        self.phrase = phrase  # bulk by phrase: the files whose matched text holds it
         self.queue_filter = (
             queue_filter if queue_filter and queue_filter.scan_id == context.scan_id else None
         )
@@ -160,7 +163,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
                 id="decision-comment",
             )
             yield Label("Apply to")
-            start = SCOPE_QUEUE if self.bulk_label else SCOPE_FILE
+            start = SCOPE_PHRASE if self.phrase else SCOPE_QUEUE if self.bulk_label else SCOPE_FILE
             yield Select(self._scopes(), value=start, allow_blank=False, id="decision-scope")
             directory = c.path.rsplit("/", 1)[0] + "/*" if "/" in c.path else "*"
             yield Input(value=directory, id="decision-glob", disabled=True)
@@ -179,6 +182,9 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             scopes.append((safe_line(self.bulk_label), SCOPE_QUEUE))
         elif self.queue_filter is not None:
             scopes.append((Text("every file the queue shows (its current filter)"), SCOPE_QUEUE))
+        if self.phrase:
+            said = safe_line(f"every file whose matched text contains {self.phrase!r}")
+            scopes.append((said, SCOPE_PHRASE))
         return scopes
 
     def on_mount(self) -> None:
@@ -195,7 +201,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
     def _check_expression(self, value: str) -> None:
         status = self.query_one("#decision-status", Static)
         try:
-            normalised = normalise_spdx(value)
+            normalised = normalise_spdx(value, self.context.custom_licenses)
         except InputError as err:
             status.update(safe_line(str(err), max_len=None))
             status.add_class("problem")
@@ -222,6 +228,7 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             None if reason in (NO_REASON, Select.NULL) else str(reason),
             self.query_one("#decision-note", Input).value,
             self.query_one("#decision-comment", Input).value,
+            self.context.custom_licenses,
         )
 
     def _selection(self) -> BulkSelection | None:
@@ -236,6 +243,8 @@ class DecisionForm(ModalScreen[FormOutcome | None]):
             return BulkSelection(c.scan_id, path_glob=glob)
         if scope == SCOPE_QUEUE and self.queue_filter is not None:
             return BulkSelection(c.scan_id, queue_filter=self.queue_filter)
+        if scope == SCOPE_PHRASE and self.phrase:
+            return BulkSelection(c.scan_id, matched_phrase=self.phrase)
         return None
 
     def action_save(self) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
@@ -17,14 +16,18 @@ from textual.widgets import (
     DataTable,
     Footer,
     Header,
+    Input,
     Static,
     TabbedContent,
     TabPane,
 )
 from textual.worker import get_current_worker
 
-from ospo_tui.screens.acting import reading_as_user
+from ospo_tui.errors import OspoError
+from ospo_tui.screens.acting import acting_actor, reading_as_user
 from ospo_tui.screens.decision_history import DecisionHistory
+from ospo_tui.screens.inspector_find import FindInput, FoundAt, describe, find_in_file
+from ospo_tui.screens.inspector_keys import INSPECTOR_KEYS
 from ospo_tui.screens.inspector_panes import (
     copyright_rows,
     head_text,
@@ -35,10 +38,16 @@ from ospo_tui.screens.inspector_panes import (
     notes_text,
     source_note,
 )
-from ospo_tui.screens.keys import ask_key, decide_key
-from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
+from ospo_tui.screens.messages import (
+    DecisionRequested,
+    ReviewItemChanged,
+    announce_change,
+    notify_safe,
+)
 from ospo_tui.screens.question_actions import ask_or_answer
 from ospo_tui.screens.source_view import SourceView
+from ospo_tui.screens.workbench import workbench
+from ospo_tui.services.review.false_positives import mark_false_positive, restore_copyright
 from ospo_tui.services.review.inspector import FileReview, load_file_review
 from ospo_tui.services.review.queue import QueueFilter, QueueRow, queue_neighbour
 
@@ -55,91 +64,7 @@ TAB_FOCUS = {
 class InspectorScreen(Screen[QueueRow | None]):
     """Dismissed with the file last shown, so the queue under it can put its cursor there."""
 
-    BINDINGS = [
-        Binding(
-            "right_square_bracket",
-            "next_file",
-            "Next file",
-            key_display="]",
-            id="inspector.next",
-            tooltip="Next file of the queue",
-        ),
-        Binding(
-            "left_square_bracket",
-            "previous_file",
-            "Prev file",
-            key_display="[",
-            id="inspector.previous",
-            tooltip="Previous file of the queue",
-        ),
-        decide_key("inspector"),
-        ask_key("inspector"),
-        Binding(
-            "m",
-            "next_match",
-            "Next match",
-            id="inspector.next_match",
-            tooltip="Jump to the next matched line range in the source",
-        ),
-        Binding(
-            "M",
-            "previous_match",
-            "Prev match",
-            id="inspector.previous_match",
-            tooltip="Jump to the previous matched line range",
-        ),
-        Binding(
-            "1",
-            "tab('source')",
-            "Source",
-            show=False,
-            id="inspector.tab_source",
-            tooltip="Source tab",
-        ),
-        Binding(
-            "2",
-            "tab('matches')",
-            "Matches",
-            show=False,
-            id="inspector.tab_matches",
-            tooltip="Matches tab",
-        ),
-        Binding(
-            "3",
-            "tab('copyrights')",
-            "Copyrights",
-            show=False,
-            id="inspector.tab_copyrights",
-            tooltip="Copyrights tab",
-        ),
-        Binding(
-            "4",
-            "tab('license')",
-            "License text",
-            show=False,
-            id="inspector.tab_license",
-            tooltip="License reference text tab",
-        ),
-        Binding(
-            "5",
-            "tab('notes')",
-            "Notes",
-            show=False,
-            id="inspector.tab_notes",
-            tooltip="ScanCode todo comments, scan errors, file facts",
-        ),
-        Binding(
-            "6",
-            "tab('history')",
-            "History",
-            show=False,
-            id="inspector.tab_history",
-            tooltip="Decision history tab",
-        ),
-        Binding(
-            "escape", "back", "Back", id="inspector.back", tooltip="Back to the queue, on this file"
-        ),
-    ]
+    BINDINGS = INSPECTOR_KEYS
 
     class Loaded(Message):
         def __init__(self, review: FileReview, row: QueueRow) -> None:
@@ -155,6 +80,10 @@ class InspectorScreen(Screen[QueueRow | None]):
         self.history_item_id: int | None = None  # whose history the History tab shows
         self.panes_shown: set[str] = set()  # tabs filled for the file on screen
         self.loads = 0  # files shown so far (tests and the benchmark wait on it)
+        self.find_text = ""  # what / looks for, kept from file to file
+        self.found: list[FoundAt] = []
+        self.found_at = -1
+        self.copyrights_of: int | None = None  # whose copyrights the table shows
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -183,6 +112,7 @@ class InspectorScreen(Screen[QueueRow | None]):
                 yield Static("", id="notes-text")
             with TabPane("6 History", id="history"), VerticalScroll(id="history-box"):
                 yield Static(Text("Loading history…", style="dim"), id="history-text")
+        yield FindInput(placeholder="find in the source and the matched text…", id="inspector-find")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -225,6 +155,8 @@ class InspectorScreen(Screen[QueueRow | None]):
         self._fill_pane(self.query_one("#inspector-tabs", TabbedContent).active)
         if self.loads == 0:
             self.action_tab("source")
+        self.found = find_in_file(review, self.find_text)
+        self.found_at = -1
         self.loads += 1
 
     def _fill_pane(self, pane: str) -> None:
@@ -291,9 +223,13 @@ class InspectorScreen(Screen[QueueRow | None]):
 
     def _show_copyrights(self, review: FileReview) -> None:
         table = self.query_one("#copyrights-table", DataTable)
+        # The cursor stays put when the same file is read again (after f marks a detection).
+        cursor = table.cursor_row if self.copyrights_of == review.item.id else 0
+        self.copyrights_of = review.item.id
         table.clear()
         for row in copyright_rows(review):
             table.add_row(*row)
+        table.move_cursor(row=cursor)
 
     def _show_licenses(self, review: FileReview) -> None:
         self.query_one("#license-text", Static).update(licenses_text(review))
@@ -352,7 +288,80 @@ class InspectorScreen(Screen[QueueRow | None]):
         ask_or_answer(self.app, self.row.id, self.row.path)
 
     def action_back(self) -> None:
+        field = self.query_one(FindInput)
+        if field.display:
+            field.display = False  # escape first closes the find field, then the screen
+            self.action_tab(self.query_one("#inspector-tabs", TabbedContent).active)
+            return
         self.dismiss(self.row)
+
+    # -- finding in the file -------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        field = self.query_one(FindInput)
+        field.display = True
+        field.value = ""
+        field.focus()
+
+    @on(Input.Changed, "#inspector-find")
+    def _find_typed(self, event: Input.Changed) -> None:
+        self.find_text = event.value
+        self.found = find_in_file(self.review, event.value) if self.review else []
+        self.found_at = -1
+        if event.value:
+            self._step_found(1)
+
+    @on(Input.Submitted, "#inspector-find")
+    def _find_done(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one(FindInput).display = False
+        pane = self.found[self.found_at].pane if self.found_at >= 0 else None
+        self.action_tab(pane or self.query_one("#inspector-tabs", TabbedContent).active)
+
+    def action_find_next(self) -> None:
+        self._step_found(1)
+
+    def action_find_previous(self) -> None:
+        self._step_found(-1)
+
+    def _step_found(self, step: int) -> None:
+        if not self.find_text:
+            notify_safe(self.app, "nothing to find yet: press / and type")
+            return
+        if self.found:
+            self.found_at = (self.found_at + step) % len(self.found)
+            hit = self.found[self.found_at]
+            self.query_one("#inspector-tabs", TabbedContent).active = hit.pane
+            self._fill_pane(hit.pane)
+            if hit.pane == "source":
+                self.query_one(SourceView).show_line(hit.index)
+            else:
+                self.query_one("#matches-table", DataTable).move_cursor(row=hit.index)
+        self.sub_title = describe(self.find_text, self.found, self.found_at)
+
+    # -- false-positive copyrights -------------------------------------------------------------
+
+    def action_false_positive(self) -> None:
+        tabs = self.query_one("#inspector-tabs", TabbedContent)
+        row = self.query_one("#copyrights-table", DataTable).cursor_row
+        if self.review is None or tabs.active != "copyrights":
+            notify_safe(self.app, "open the Copyrights tab (3) and pick a detection first")
+            return
+        if 0 <= row < len(self.review.copyrights):
+            statement = self.review.copyrights[row]
+            self.copyright_marked(statement.id, not statement.false_positive)
+
+    @work(thread=True, exit_on_error=False, group="inspector-copyright")
+    def copyright_marked(self, copyright_id: int, mark: bool) -> None:
+        change = mark_false_positive if mark else restore_copyright
+        try:
+            done = change(workbench(self.app).db, acting_actor(self.app), copyright_id)
+        except OspoError as err:
+            self.app.call_from_thread(notify_safe, self.app, str(err), severity="error")
+            return
+        what = "is not a copyright: left out of the exports" if mark else "counts again"
+        self.app.call_from_thread(notify_safe, self.app, f"{done.kind} {done.value!r} {what}")
+        announce_change(self.app, self.row.id)
 
     def on_review_item_changed(self, message: ReviewItemChanged) -> None:
         if message.review_item_id == self.row.id or message.bulk:

@@ -110,13 +110,18 @@ def matched_text(review: FileReview | None, index: int) -> Text:
 
 
 def copyright_rows(review: FileReview) -> list[tuple[Text, ...]]:
-    """The Copyrights table: kind, statement, lines."""
+    """The Copyrights table: kind, statement, lines; false positives marked as such."""
     rows: list[tuple[Text, ...]] = []
     for statement in review.copyrights:
         lines = "" if statement.start_line is None else str(statement.start_line)
         if statement.end_line not in (None, statement.start_line):
             lines += f"-{statement.end_line}"
-        rows.append((Text(statement.kind), safe_line(statement.value, max_len=200), Text(lines)))
+        if statement.false_positive:  # struck through: left out of the exports
+            kind = Text(f"{statement.kind} ✗ not one", style="dim")
+            value = safe_line(statement.value, max_len=200, style="dim strike")
+        else:
+            kind, value = Text(statement.kind), safe_line(statement.value, max_len=200)
+        rows.append((kind, value, Text(lines)))
     return rows
 
 
@@ -136,11 +141,10 @@ def licenses_text(review: FileReview) -> Text:
         if lic.name:
             text.append("\n")
             text.append_text(safe_line(lic.name, max_len=None, style="italic"))
-        origin = (
-            "this scan's license references"
-            if lic.origin == "scan"
-            else "ScanCode's license database"
-        )
+        origin = {
+            "scan": "this scan's license references",
+            "custom": "the custom licenses registered here (ospo-tui license add)",
+        }.get(lic.origin, "ScanCode's license database")
         text.append(f"\nfrom {origin}\n\n", style="dim")
         text.append_text(safe(lic.text or "(no reference text for this key)"))
     return text

@@ -19,11 +19,13 @@ from ospo_tui.safe_text import clean
 
 
 class DecisionRequested(Message):
-    """``d`` on a file: the app opens the decision form on it."""
+    """``d`` on a file: the app opens the decision form on it. With ``phrase`` (``b`` on the
+    search screen), the form offers, and starts on, every file whose matched text holds it."""
 
-    def __init__(self, review_item_id: int) -> None:
+    def __init__(self, review_item_id: int, phrase: str | None = None) -> None:
         super().__init__()
         self.review_item_id = review_item_id
+        self.phrase = phrase
 
 
 class ReviewItemChanged(Message, bubble=False):

@@ -62,6 +62,13 @@ QUEUE_KEYS: list[BindingType] = [
         tooltip="Show only files whose detected expression holds this file's",
     ),
     Binding(
+        "S",
+        "app.search_everywhere",
+        "Search all",
+        id="queue.search_everywhere",
+        tooltip="Search paths, matched text, copyrights and license texts of the whole scan",
+    ),
+    Binding(
         "D",
         "dashboard",
         "Dashboard",

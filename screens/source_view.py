@@ -54,12 +54,14 @@ class SourceView(ScrollView, can_focus=True):
         self._starts: list[int] = []
         self._line_match: dict[int, int] = {}  # 1-based line -> first range holding it
         self.current_match = -1
+        self.found_line: int | None = None  # 1-based line of the text found with /, if any
         self._gutter = 1
         self._normal = Style()
         self._number = Style(dim=True)
         self._matched = Style(bgcolor="#3b3b00")
         self._matched_number = Style(color="yellow", bold=True)
         self._current = Style(bgcolor="#5f5f00")
+        self._found = Style(bgcolor="#005f87", bold=True)
 
     def show(self, text: str, ranges: tuple[tuple[int, int], ...]) -> None:
         """Display ``text`` (already read safely) with the matched 1-based line ranges."""
@@ -74,6 +76,7 @@ class SourceView(ScrollView, can_focus=True):
             for number in range(max(1, start), min(end, len(self.lines)) + 1):
                 self._line_match.setdefault(number, match_index)
         self.current_match = -1
+        self.found_line = None
         self._gutter = len(str(max(1, len(self.lines)))) + 1
         width = max((len(line) for line in self.lines), default=0) + self._gutter + 2
         self.virtual_size = Size(width, len(self.lines))
@@ -96,6 +99,8 @@ class SourceView(ScrollView, can_focus=True):
             )
             text_style = self._current if current else self._matched
             number_style = self._matched_number
+        if number == self.found_line:
+            text_style = self._found
         gutter = f"{number:>{self._gutter - 1}} "
         marker = "▌" if match is not None else " "
         segments = [
@@ -114,6 +119,12 @@ class SourceView(ScrollView, can_focus=True):
         self.scroll_to(y=max(0, start - 1 - _CONTEXT), animate=False)
         self.refresh()
         self.post_message(self.MatchShown(self.current_match, len(self.ranges), start, end))
+
+    def show_line(self, number: int) -> None:
+        """Scroll to 1-based line ``number`` and mark it as the one found."""
+        self.found_line = number
+        self.scroll_to(y=max(0, number - 1 - _CONTEXT), animate=False)
+        self.refresh()
 
     def action_next_match(self) -> None:
         if self.current_match < 0:

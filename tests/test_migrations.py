@@ -14,6 +14,7 @@ from ospo_tui.migrate import (
     current_revision,
     downgrade_to,
     head_revision,
+    include_object,
     upgrade_to_head,
 )
 from ospo_tui.models import Base
@@ -42,7 +43,10 @@ def test_models_match_migrations(db_url: str) -> None:
     upgrade_to_head(db.engine)
     with db.engine.connect() as conn:
         diff = compare_metadata(
-            MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
+            MigrationContext.configure(
+                conn, opts={"compare_type": True, "include_object": include_object}
+            ),
+            Base.metadata,
         )
     assert diff == []
     db.dispose()

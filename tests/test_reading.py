@@ -30,12 +30,14 @@ from ospo_tui.services.policy import versions
 from ospo_tui.services.review import (
     bulk,
     catalog,
+    custom_licenses,
     dashboard,
     decision_context,
     history,
     inspector,
     queue,
     reuse,
+    search,
 )
 from ospo_tui.services.review.bulk import BulkSelection
 from ospo_tui.services.review.queue import QueueFilter
@@ -70,6 +72,8 @@ READS: dict[str, tuple[str, Read]] = {
         lambda r, t: bulk.preview_bulk(r, BulkSelection(t.scan_id, path_glob="*")),
     ),
     "policy versions": ("the policy", lambda r, t: versions.policy_history(r)),
+    "search": ("the search index", lambda r, t: search.search(r, "c")),
+    "custom licenses": ("custom licenses", lambda r, t: custom_licenses.registered_licenses(r)),
     "audit chain": ("the audit chain", lambda r, t: verify_trail(r)),
 }
 
@@ -132,6 +136,8 @@ def test_every_read_service_takes_a_reading() -> None:
         decision_context: ("decision_context",),
         reuse: ("stale_difference",),
         bulk: ("preview_bulk",),
+        search: ("search", "search_scans"),
+        custom_licenses: ("registered_ids", "registered_licenses"),
         versions: ("stored_policy", "policy_summary", "policy_history", "policy_content"),
     }
     for module, names in services.items():

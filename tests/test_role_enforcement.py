@@ -25,7 +25,9 @@ from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.policy.versions import load_policy
 from ospo_tui.services.review import questions as q
 from ospo_tui.services.review.bulk import undo_bulk
+from ospo_tui.services.review.custom_licenses import register_custom_license
 from ospo_tui.services.review.decisions import decide
+from ospo_tui.services.review.false_positives import mark_false_positive
 from ospo_tui.services.review.question_threads import QuestionFilter, list_questions
 from ospo_tui.services.scanning.runner import ScanRequest, run_scan
 from ospo_tui.services.trail.chain import Actor
@@ -56,6 +58,8 @@ EXPECTED: dict[str, set[str]] = {
     "answer": {"engineer", "admin"},
     "comment": {"reviewer", "engineer", "admin"},
     "load_policy": {"reviewer", "admin"},
+    "register_license": {"reviewer", "admin"},
+    "mark_copyright": {"reviewer", "admin"},
     "manage_members": {"admin"},
     "export": {"reviewer", "auditor", "admin"},
     "read_private": {"reviewer", "admin"},
@@ -103,6 +107,10 @@ ATTEMPTS: dict[str, Attempt] = {
     "resolve_question": lambda w, a: q.resolve(w.db, a, w.question()),
     "reopen_question": lambda w, a: q.reopen(w.db, a, w.question(answered=True), "Not clear."),
     "load_policy": _policy,
+    "register_license": lambda w, a: register_custom_license(
+        w.db, a, f"LicenseRef-acme-{a.name}", "ACME EULA", "May be used inside ACME only."
+    ),
+    "mark_copyright": lambda w, a: mark_false_positive(w.db, a, 999_999),
     "manage_members": lambda w, a: add_member(w.db, a, f"new-{a.name}", "engineer"),
     "export": lambda w, a: run_export(
         w.db, a, "decision-log", w.tmp / f"log-{a.name}.csv", project="zlib"
@@ -120,6 +128,7 @@ ATTEMPTS: dict[str, Attempt] = {
 STOPS_AFTER_CHECK: dict[str, tuple[type[OspoError], str]] = {
     "scan": (InputError, "no such file or directory"),
     "undo": (NotFoundError, "no bulk operation 'no-such-bulk'"),
+    "mark_copyright": (NotFoundError, "no copyright detection 999999"),
 }
 
 

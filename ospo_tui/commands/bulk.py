@@ -15,6 +15,7 @@ from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, preview_bulk, undo_bulk
 from ospo_tui.services.review.catalog import scan_files
+from ospo_tui.services.review.custom_licenses import registered_ids
 from ospo_tui.wording import plural
 
 from .decide import add_decision_arguments
@@ -34,6 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--glob", metavar="GLOB", help="every file whose path matches GLOB")
     parser.add_argument("--paths", nargs="+", metavar="PATH", help="these files")
     parser.add_argument(
+        "--phrase",
+        metavar="TEXT",
+        help="every file whose matched license text contains TEXT (A-Z case ignored)",
+    )
+    parser.add_argument(
         "--skip-decided", action="store_true", help="leave files that already have a decision"
     )
     add_decision_arguments(parser)
@@ -52,13 +58,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_bulk(ctx: CliContext) -> int:
     args = ctx.args
-    if not (args.same_expression or args.glob or args.paths):
-        raise InputError("name the files: --same-expression, --glob or --paths")
+    if not (args.same_expression or args.glob or args.paths or args.phrase):
+        raise InputError("name the files: --same-expression, --glob, --paths or --phrase")
     # Applying checks "decide" before the input, so a refusal is audited and says nothing
     # about it; a preview only reads.
     who: Actor | str = ctx.actor() if args.yes else ctx.user_name
     with reading(ctx.db, who, "files in bulk", action="decide" if args.yes else "read") as snapshot:
-        normalise_spdx(args.license)
+        normalise_spdx(args.license, registered_ids(snapshot))
         found = scan_files(snapshot, args.paths or (), project=args.project, scan_id=args.scan)
         selection = BulkSelection(
             found.scan_id,
@@ -66,6 +72,7 @@ def run_bulk(ctx: CliContext) -> int:
             same_expression=args.same_expression,
             path_glob=args.glob,
             skip_decided=args.skip_decided,
+            matched_phrase=args.phrase,
         )
         preview = preview_bulk(snapshot, selection)
         actor = snapshot.actor

@@ -14,6 +14,7 @@ from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.catalog import scan_files
+from ospo_tui.services.review.custom_licenses import registered_ids
 from ospo_tui.services.review.decision_fields import DECISION_TYPES, REASONS
 from ospo_tui.services.review.decisions import decide
 
@@ -64,7 +65,7 @@ def run(ctx: CliContext) -> int:
     with reading(ctx.db, actor, subject, action="decide") as snapshot:
         if args.expect_version is not None and len(args.paths) != 1:
             raise InputError("--expect-version applies to a single PATH")
-        normalise_spdx(args.license)
+        normalise_spdx(args.license, registered_ids(snapshot))
         found = scan_files(snapshot, args.paths, project=args.project, scan_id=args.scan)
     item_ids = found.review_item_ids
     for path, item_id in zip(args.paths, item_ids, strict=True):

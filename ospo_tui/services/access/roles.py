@@ -36,6 +36,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "answer": frozenset({"engineer", "admin"}),
     "comment": frozenset({"engineer", "reviewer", "admin"}),
     "load_policy": frozenset({"reviewer", "admin"}),
+    "register_license": frozenset({"reviewer", "admin"}),
+    "mark_copyright": frozenset({"reviewer", "admin"}),
     "manage_members": frozenset({"admin"}),
     "export": frozenset({"reviewer", "auditor", "admin"}),
     # Private comments are the reviewers' own notes: engineers and auditors never see them.

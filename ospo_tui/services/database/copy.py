@@ -22,6 +22,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import current_revision, head_revision, upgrade_to_head
 from ospo_tui.models import Base
+from ospo_tui.models.search import is_search_table
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.audit.verify import verify_trail
@@ -106,7 +107,8 @@ def check_same_schema(source: Database, target: Database) -> None:
     upgrade_to_head(target.engine)
     known = {t.name for t in review_tables()} | {ALEMBIC_TABLE}
     for db, side in ((source, "source"), (target, "target")):
-        unknown = sorted(set(inspect(db.engine).get_table_names()) - known)
+        tables = set(inspect(db.engine).get_table_names())
+        unknown = sorted(t for t in tables - known if not is_search_table(t))
         if unknown:
             raise InputError(
                 f"the {side} database has tables this version does not know: {unknown}"

@@ -33,6 +33,7 @@ from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.project_notices import legal_files, read_legal_texts, scan_root
 from ospo_tui.services.export.records import count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
+from ospo_tui.services.licenses.custom import custom_licenses
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.wording import plural
 
@@ -73,6 +74,7 @@ class _Texts:
     def __init__(self, session: Session, scan_id: int) -> None:
         self.scan = scan_license_texts(session, scan_id)
         self.chain_head = head_note(session)  # the header states it: see embedded_head
+        self.custom = custom_licenses(session)
         root = scan_root(session, scan_id)
         self.tree_known = bool(root and os.path.isdir(root))
         files = legal_files(session, scan_id) if root and self.tree_known else []
@@ -100,6 +102,9 @@ class _Texts:
         )
 
     def name_and_text(self, key: str) -> tuple[str, str | None]:
+        own = self.custom.get(key.lower())
+        if own is not None:
+            return own.name, own.text
         info = license_catalog().get(key)
         name, text = self.scan.get(key.lower()) or (
             self.scan.get(info.key.lower(), (None, None)) if info else (None, None)
@@ -200,12 +205,14 @@ def _write_text(
                 out.write(f"\nLicense text of {heading}: printed above.\n")
                 continue
             printed.add(key.lower())
-            out.write(f"\nLicense text of {heading}, {_fallback(texts)}:\n\n")
+            out.write(f"\nLicense text of {heading}, {_fallback(texts, key)}:\n\n")
             out.write(clean(text or "(license text not available)").rstrip("\n") + "\n")
     _write_project_text(out, texts, rule)
 
 
-def _fallback(texts: _Texts) -> str:
+def _fallback(texts: _Texts, key: str) -> str:
+    if key.lower() in texts.custom:
+        return "as registered in ospo-tui (ospo-tui license add)"
     if texts.tree_known:
         return "from ScanCode's license database (no file of the project holds this license)"
     return "from ScanCode's license database (the scanned tree is not known)"
@@ -270,7 +277,7 @@ def _write_html(
                 continue
             printed.add(key.lower())
             out.write(f'<h3 id="{anchor}">License text of {e(name)} ({e(key)})</h3>\n')
-            out.write(f"<p>{e(_fallback(texts))}</p>\n")
+            out.write(f"<p>{e(_fallback(texts, key))}</p>\n")
             out.write(f"<pre>{e(text or '(license text not available)')}</pre>\n")
         out.write("</section>\n")
     _write_project_html(out, texts, e)

@@ -20,12 +20,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from cyclonedx.model import Copyright, HashAlgorithm, HashType, Property
+from cyclonedx.model import AttachedText, Copyright, HashAlgorithm, HashType, Property
 from cyclonedx.model.bom import Bom, BomMetaData
 from cyclonedx.model.component import Component, ComponentScope, ComponentType
 from cyclonedx.model.component_evidence import ComponentEvidence
 from cyclonedx.model.contact import OrganizationalContact
-from cyclonedx.model.license import LicenseAcknowledgement, LicenseExpression
+from cyclonedx.model.license import (
+    DisjunctiveLicense,
+    LicenseAcknowledgement,
+    LicenseExpression,
+)
 from cyclonedx.output.json import JsonV1Dot6
 from sqlalchemy.orm import Session
 
@@ -35,6 +39,7 @@ from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.output import Progress, reporting
 from ospo_tui.services.export.records import NOT_SHIPPED_TYPES, FileRecord, count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
+from ospo_tui.services.licenses.custom import CustomLicenseText, custom_licenses
 from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.trail.chain import Actor
@@ -66,6 +71,7 @@ class FileComponent:
     copyrights: tuple[str, ...]
     properties: tuple[tuple[str, str], ...]
     excluded: bool
+    license_text: str | None = None  # a custom license concluded alone: its registered text
 
     @property
     def bom_ref(self) -> str:
@@ -84,7 +90,9 @@ class FileComponent:
         if evidence:
             element["evidence"] = evidence
         element["hashes"] = [{"alg": alg, "content": value} for alg, value in sorted(self.hashes)]
-        if self.license:
+        if self.license and self.license_text is not None:
+            element["licenses"] = [{"license": self._custom_license_json()}]
+        elif self.license:
             element["licenses"] = [
                 {"acknowledgement": self.license[1], "expression": self.license[0]}
             ]
@@ -97,11 +105,26 @@ class FileComponent:
         element["type"] = "file"
         return element
 
-    def as_library(self) -> Component:
-        acknowledgement = {
-            "concluded": LicenseAcknowledgement.CONCLUDED,
-            "declared": LicenseAcknowledgement.DECLARED,
+    def _custom_license_json(self) -> dict[str, Any]:
+        assert self.license is not None and self.license_text is not None
+        return {
+            "acknowledgement": self.license[1],
+            "name": self.license[0],
+            "text": {"content": self.license_text, "contentType": "text/plain"},
         }
+
+    def _library_licenses(self) -> list[LicenseExpression | DisjunctiveLicense] | None:
+        if not self.license:
+            return None
+        acknowledgement = LicenseAcknowledgement(self.license[1])
+        if self.license_text is not None:
+            text = AttachedText(content=self.license_text, content_type="text/plain")
+            return [
+                DisjunctiveLicense(name=self.license[0], text=text, acknowledgement=acknowledgement)
+            ]
+        return [LicenseExpression(self.license[0], acknowledgement=acknowledgement)]
+
+    def as_library(self) -> Component:
         evidence = None
         if self.evidence_license or self.copyrights:
             evidence = ComponentEvidence(
@@ -119,18 +142,17 @@ class FileComponent:
             type=ComponentType.FILE,
             bom_ref=self.bom_ref,
             hashes=[HashType(alg=HashAlgorithm(alg), content=value) for alg, value in self.hashes],
-            licenses=[
-                LicenseExpression(self.license[0], acknowledgement=acknowledgement[self.license[1]])
-            ]
-            if self.license
-            else None,
+            licenses=self._library_licenses(),
             evidence=evidence,
             scope=ComponentScope.EXCLUDED if self.excluded else None,
             properties=[Property(name=name, value=value) for name, value in self.properties],
         )
 
 
-def file_component(record: FileRecord) -> FileComponent:
+def file_component(
+    record: FileRecord, custom: dict[str, CustomLicenseText] | None = None
+) -> FileComponent:
+    """``custom``: the registered custom licenses; one concluded alone carries its text."""
     hashes = tuple(
         (alg, value)
         for alg, value in (("SHA-256", record.sha256), ("SHA-1", record.sha1), ("MD5", record.md5))
@@ -163,7 +185,13 @@ def file_component(record: FileRecord) -> FileComponent:
         copyrights=tuple(record.copyright_values()),
         properties=tuple(properties),
         excluded=record.is_decided and record.decision_type in NOT_SHIPPED_TYPES,
+        license_text=_custom_text(concluded, custom or {}),
     )
+
+
+def _custom_text(concluded: str | None, custom: dict[str, CustomLicenseText]) -> str | None:
+    own = custom.get(concluded.strip().lower()) if concluded else None
+    return own.text if own is not None else None
 
 
 def _head(scope: ExportScope, actor: Actor, chain_head: str) -> dict[str, object]:
@@ -208,11 +236,12 @@ def write_cyclonedx(
     head.pop("components", None)
     head.pop("dependencies", None)
     refs: list[str] = []
+    custom = custom_licenses(session)
     with json_object(out) as document:
         document.members(head)
         with document.array("components") as components:
             for record in reporting(iter_files(session, scope.scan_id), total, progress):
-                component = file_component(record)
+                component = file_component(record, custom)
                 components.add(component.as_json())
                 refs.append(component.bom_ref)
         # The project is made of its files: one dependency entry naming them all.

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import (
+    CopyrightFalsePositive,
     CopyrightStatement,
     Decision,
     LicenseDetection,
@@ -206,7 +207,11 @@ def copyrights_by_file(session: Session, ids: Sequence[int]) -> dict[int, list[C
             CopyrightStatement.start_line,
             CopyrightStatement.end_line,
         )
-        .where(CopyrightStatement.file_id.in_(ids))
+        .where(
+            CopyrightStatement.file_id.in_(ids),
+            # A detection a reviewer marked as not a copyright is left out of every export.
+            CopyrightStatement.id.not_in(select(CopyrightFalsePositive.copyright_id)),
+        )
         .order_by(CopyrightStatement.file_id, CopyrightStatement.id)
     )
     for file_id, kind, value, start, end in session.execute(query):

@@ -51,6 +51,7 @@ from ospo_tui.services.export.records import FileRecord, count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.export.spdx_files import FileElement, SpdxText, file_element
 from ospo_tui.services.export.spdx_licenses import LicenseRefs, idstring
+from ospo_tui.services.licenses.custom import custom_licenses
 from ospo_tui.services.trail.chain import Actor
 
 PACKAGE_ID = "SPDXRef-Package"
@@ -165,7 +166,7 @@ def write_spdx(
         creation=_creation(scope, actor, text, head_note(session)),
         package=_package(scope, code, text, missing.comment()),
         describes=Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, PACKAGE_ID),
-        refs=LicenseRefs(scan_license_texts(session, scope.scan_id)),
+        refs=LicenseRefs(scan_license_texts(session, scope.scan_id), custom_licenses(session)),
         text=text,
         missing=missing,
     )

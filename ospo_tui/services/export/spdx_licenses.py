@@ -15,6 +15,7 @@ from spdx_tools.common.spdx_licensing import spdx_licensing
 from spdx_tools.spdx.model.extracted_licensing_info import ExtractedLicensingInfo
 
 from ospo_tui.services.export.license_texts import catalog_license_text
+from ospo_tui.services.licenses.custom import CustomLicenseText
 from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.expressions import combine_and, scancode_to_spdx
 from ospo_tui.services.licenses.license_db import license_catalog
@@ -43,9 +44,14 @@ class LicenseRefs:
     become ``LicenseRef-scancode-<key>`` with the license text from the scan or ScanCode's DB.
     """
 
-    def __init__(self, scan_texts: dict[str, tuple[str | None, str | None]]) -> None:
+    def __init__(
+        self,
+        scan_texts: dict[str, tuple[str | None, str | None]],
+        custom: dict[str, CustomLicenseText] | None = None,
+    ) -> None:
         self._known = _known_spdx()
         self._scan_texts = scan_texts  # scancode key or spdx key (lower) -> (name, text)
+        self._custom = custom or {}  # registered LicenseRef-<org>-<name>, by lower-case id
         self.declared: dict[str, ExtractedLicensingInfo] = {}
         self.expression = lru_cache(maxsize=20_000)(self._expression)
         self.info_in_file = lru_cache(maxsize=20_000)(self._info_in_file)
@@ -54,6 +60,16 @@ class LicenseRefs:
         canonical = self._known.get(token.lower())
         if canonical is not None and not canonical.startswith("LicenseRef-"):
             return canonical
+        own = self._custom.get(token.lower())
+        if own is not None:  # declared under its own id, with the text registered
+            if own.license_id not in self.declared:
+                self.declared[own.license_id] = ExtractedLicensingInfo(
+                    license_id=own.license_id,
+                    extracted_text=own.text,
+                    license_name=own.name,
+                    comment="custom license registered in ospo-tui",
+                )
+            return own.license_id
         info = license_catalog().get(token)
         key = info.key if info else token.removeprefix("LicenseRef-").removeprefix("scancode-")
         ref = "LicenseRef-scancode-" + idstring(key)

@@ -40,6 +40,7 @@ from ospo_tui.services.ingest.scancode_format import (
     clean_text,
     parse_file,
 )
+from ospo_tui.services.ingest.search_index import defer_indexing, index_scan
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.versions import policy_in_force, settle_policy
 from ospo_tui.services.trail.chain import Actor, append_event
@@ -122,6 +123,7 @@ class ScanIngest:
         )
         session.add(self.scan)
         session.flush()
+        defer_indexing(session, self.scan.id)
         self._file_ids = RowIds(session, ScannedFile.__table__)
         self._detection_ids = RowIds(session, LicenseDetection.__table__)
         self._pending: list[FileRecord] = []
@@ -351,6 +353,7 @@ class ScanIngest:
         scan.errors_count = self.counts["errors"]
         scan.state = "complete"
         self.session.flush()
+        index_scan(self.session, scan.id)
         self.policy = settle_policy(self.session, self.policy, scan.id)
         append_event(
             self.session,

@@ -12,7 +12,8 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from functools import cache
+from collections.abc import Collection
+from functools import cache, lru_cache
 
 from license_expression import ExpressionError, ExpressionParseError, LicenseSymbol, Licensing
 
@@ -76,12 +77,12 @@ def _exception_refs() -> dict[str, str]:
 
 
 @cache
-def _licensing() -> Licensing:
+def _base_symbols() -> tuple[LicenseSymbol, ...]:
     primary, aliases = _symbols()
     by_owner: dict[str, list[str]] = {}
     for alias, owner in aliases.items():
         by_owner.setdefault(owner, []).append(alias)
-    return Licensing(
+    return tuple(
         [
             LicenseSymbol(
                 info.spdx_license_key,
@@ -92,6 +93,12 @@ def _licensing() -> Licensing:
         ]
         + [LicenseSymbol(ref) for ref in _exception_refs().values()]
     )
+
+
+@lru_cache(maxsize=16)
+def _licensing(custom: tuple[str, ...] = ()) -> Licensing:
+    """ScanCode's licenses, plus the registered custom ones (a few sets in use at a time)."""
+    return Licensing(list(_base_symbols()) + [LicenseSymbol(c) for c in custom])
 
 
 @cache
@@ -170,12 +177,14 @@ def _is_known(token: str) -> bool:
     return known or lowered in _exception_refs()
 
 
-def normalise_spdx(text: str | None) -> str:
+def normalise_spdx(text: str | None, custom: Collection[str] = ()) -> str:
     """The canonical form of a concluded license, or InputError saying exactly what is wrong.
 
     Accepts an SPDX expression over ScanCode's license DB (SPDX ids, ScanCode keys or
-    ``LicenseRef-scancode-KEY``; any case), or ``NONE`` / ``NOASSERTION`` on their own.
+    ``LicenseRef-scancode-KEY``; any case) and the ``custom`` license ids registered, or
+    ``NONE`` / ``NOASSERTION`` on their own.
     """
+    registered = {c.lower(): c for c in custom}
     value = (text or "").strip()
     if not value:
         raise InputError("a concluded license is required: an SPDX expression, NONE or NOASSERTION")
@@ -189,12 +198,13 @@ def normalise_spdx(text: str | None) -> str:
     special = [t for t in tokens if t.upper() in SPECIAL_VALUES]
     if special:
         raise InputError(f"{special[0].upper()} must stand alone, not inside an expression")
-    unknown = [t for t in dict.fromkeys(tokens) if not _is_known(t)]
+    unknown = [t for t in dict.fromkeys(tokens) if not _is_known(t) and t.lower() not in registered]
     if unknown:
         keys = ", ".join(repr(k) for k in unknown)
         noun = "key" if len(unknown) == 1 else "keys"
         raise InputError(f"unknown license {noun} {keys}{_did_you_mean(unknown[0])}")
-    licensing = _licensing()
+    used = tuple(sorted(registered[t.lower()] for t in tokens if t.lower() in registered))
+    licensing = _licensing(tuple(dict.fromkeys(used)))
     try:
         parsed = licensing.parse(value, validate=True, strict=True)
     except (ExpressionParseError, ExpressionError) as exc:

@@ -25,6 +25,7 @@ from ospo_tui.errors import ConflictError, InputError, NotFoundError
 from ospo_tui.models import AuditEvent, Decision, ReviewItem
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.access.roles import require
+from ospo_tui.services.review.custom_licenses import accepted_ids
 from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
 from ospo_tui.services.review.decision_records import decisions_by_id
 from ospo_tui.services.review.decisions import DecisionChange, run_retrying, write_decisions
@@ -35,6 +36,7 @@ from ospo_tui.services.review.item_state import (
     load_snapshots_by_id,
 )
 from ospo_tui.services.review.queue import PathGlob, QueueFilter, queue_selection
+from ospo_tui.services.review.search import files_with_matched_text
 from ospo_tui.services.trail.chain import Actor
 from ospo_tui.wording import plural
 
@@ -51,12 +53,19 @@ class BulkSelection:
     path_glob: str | None = None  # shell-style * and ?, over the whole path
     skip_decided: bool = False  # leave files that already have a decision alone
     queue_filter: QueueFilter | None = None  # every file the queue shows under this filter
+    matched_phrase: str | None = None  # every file whose matched text holds it (MonkBulk)
 
     def condition(self) -> ColumnElement[bool]:
         if not (
-            self.review_item_ids or self.same_expression or self.path_glob or self.queue_filter
+            self.review_item_ids
+            or self.same_expression
+            or self.path_glob
+            or self.queue_filter
+            or self.matched_phrase
         ):
-            raise InputError("a bulk decision needs files: ids, --same-expression or --glob")
+            raise InputError(
+                "a bulk decision needs files: ids, --same-expression, --glob or --phrase"
+            )
         parts: list[ColumnElement[bool]] = [ReviewItem.scan_id == self.scan_id]
         if self.review_item_ids:
             parts.append(ReviewItem.id.in_(self.review_item_ids))
@@ -70,6 +79,8 @@ class BulkSelection:
             )
         if self.path_glob:
             parts.append(PathGlob(ReviewItem.path, self.path_glob))
+        if self.matched_phrase is not None:
+            parts.append(ReviewItem.file_id.in_(files_with_matched_text(self.matched_phrase)))
         if self.skip_decided:
             parts.append(ReviewItem.current_decision_id.is_(None))
         if self.queue_filter is not None:
@@ -86,6 +97,7 @@ class BulkSelection:
             "path_glob": self.path_glob,
             "skip_decided": self.skip_decided,
             "queue_filter": None if self.queue_filter is None else asdict(self.queue_filter),
+            "matched_phrase": self.matched_phrase,
         }
 
 
@@ -132,7 +144,9 @@ def apply_bulk(
     selection grew or shrank since, nothing is written (ConflictError)."""
     # The role first: a refused user is audited and learns nothing from input errors.
     require(db, actor, "decide", f"bulk over scan {selection.scan_id}")
-    fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
+    fields = validate_fields(
+        concluded, decision_type, reason, public_note, private_comment, accepted_ids(db)
+    )
     selection.condition()
     bulk_id = str(uuid.uuid4())
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ospo_tui.errors import InputError, NotFoundError
 from ospo_tui.models import ReviewItem
 from ospo_tui.services.access.reading import Reading
+from ospo_tui.services.licenses.custom import custom_license_ids
 from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.spdx_validation import NONE, normalise_spdx
 from ospo_tui.services.review.decision_records import DecisionRecord, get_decision
@@ -36,6 +37,7 @@ class DecisionContext:
     prefill_type: str
     prefill_reason: str | None
     prefill_problem: str | None  # why the pre-filled expression is not valid SPDX, if it is not
+    custom_licenses: tuple[str, ...] = ()  # registered LicenseRef-<org>-<name> ids
 
 
 def decision_context(reading: Reading, review_item_id: int) -> DecisionContext:
@@ -73,6 +75,7 @@ def decision_context(reading: Reading, review_item_id: int) -> DecisionContext:
         prefill_type=current.fields.decision_type if current else "identified",
         prefill_reason=current.fields.reason if current else None,
         prefill_problem=problem,
+        custom_licenses=custom_license_ids(session),
     )
 
 

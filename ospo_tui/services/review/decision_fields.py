@@ -8,6 +8,7 @@ SHA-256, so the chain proves it without disclosing it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,8 +85,10 @@ def validate_fields(
     reason: str | None = None,
     public_note: str | None = None,
     private_comment: str | None = None,
+    custom: Collection[str] = (),
 ) -> DecisionFields:
-    """Checked and normalised input, or InputError naming the first problem."""
+    """Checked and normalised input, or InputError naming the first problem. ``custom``: the
+    custom license ids registered, which the concluded license may name."""
     kind = (decision_type or "").strip().lower().replace("-", "_").replace(" ", "_")
     if kind not in DECISION_TYPES:
         raise InputError(
@@ -95,7 +98,7 @@ def validate_fields(
     if why is not None and why not in REASONS:
         raise InputError(f"unknown reason {reason!r}: use one of {', '.join(REASONS)}")
     return DecisionFields(
-        concluded_expression=normalise_spdx(concluded),
+        concluded_expression=normalise_spdx(concluded, custom),
         decision_type=kind,
         reason=why,
         public_note=_text(public_note, "public note"),

@@ -29,6 +29,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import ConflictError, NotFoundError
 from ospo_tui.models import Decision, ReviewItem, Scan
 from ospo_tui.services.access.roles import allowed, require
+from ospo_tui.services.review.custom_licenses import accepted_ids
 from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
 from ospo_tui.services.review.decision_records import DecisionRecord, get_decision
 from ospo_tui.services.review.item_state import (
@@ -335,7 +336,9 @@ def decide(
     ``expected_version`` is the item version the reviewer saw (None: whatever is current).
     """
     may_decide(db, actor, review_item_id)
-    fields = validate_fields(concluded, decision_type, reason, public_note, private_comment)
+    fields = validate_fields(
+        concluded, decision_type, reason, public_note, private_comment, accepted_ids(db)
+    )
     return run_retrying(
         db, lambda s: record_decision(s, actor, review_item_id, expected_version, fields)
     )

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ospo_tui.errors import NotFoundError
 from ospo_tui.models import (
+    CopyrightFalsePositive,
     CopyrightStatement,
     LicenseDetection,
     LicenseMatch,
-    LicenseReference,
     ReviewItem,
     Scan,
     ScannedFile,
@@ -29,8 +29,8 @@ from ospo_tui.models import (
 )
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import license_keys
-from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.versions import alert_caption
+from ospo_tui.services.review.reference_texts import LicenseReferenceText, license_texts
 
 MAX_SOURCE_BYTES = 2 * 1024 * 1024
 _BINARY_SNIFF = 8192
@@ -100,22 +100,14 @@ class CopyrightInfo:
     value: str
     start_line: int | None
     end_line: int | None
+    id: int = 0
+    false_positive: bool = False  # a reviewer marked it as not a copyright
 
 
 @dataclass(frozen=True)
 class TodoInfo:
     detection_identifier: str | None
     review_comments: tuple[tuple[str, str], ...]  # (code, comment) as ScanCode wrote them
-
-
-@dataclass(frozen=True)
-class LicenseReferenceText:
-    key: str
-    spdx: str | None
-    name: str | None
-    category: str | None
-    text: str | None
-    origin: str  # "scan" (license_references) or "scancode" (installed license DB)
 
 
 @dataclass(frozen=True)
@@ -176,7 +168,7 @@ def load_file_review(
         matches=matches,
         copyrights=_copyrights(session, scanned.id),
         todos=_todos(session, scanned.id),
-        licenses=license_texts(session, scan.id, sorted(keys)),
+        licenses=license_texts(session, scan.id, sorted(keys), item.concluded_expression),
         source=source,
     )
 
@@ -207,13 +199,18 @@ def _matches(session: Session, file_id: int) -> tuple[MatchInfo, ...]:
 
 
 def _copyrights(session: Session, file_id: int) -> tuple[CopyrightInfo, ...]:
+    rejected = CopyrightFalsePositive.copyright_id.is_not(None)
     return tuple(
-        CopyrightInfo(c.kind, c.value, c.start_line, c.end_line)
-        for c in session.scalars(
-            select(CopyrightStatement)
+        CopyrightInfo(c.kind, c.value, c.start_line, c.end_line, c.id, bool(marked))
+        for c, marked in session.execute(
+            select(CopyrightStatement, rejected)
+            .outerjoin(
+                CopyrightFalsePositive,
+                CopyrightFalsePositive.copyright_id == CopyrightStatement.id,
+            )
             .where(CopyrightStatement.file_id == file_id)
             .order_by(CopyrightStatement.start_line, CopyrightStatement.id)
-        )
+        ).all()
     )
 
 
@@ -261,45 +258,6 @@ def _file_info(scanned: ScannedFile) -> FileInfo:
         percentage_of_license_text=scanned.percentage_of_license_text,
         scan_errors=_errors(scanned.scan_errors_json),
     )
-
-
-def license_texts(
-    session: Session, scan_id: int, keys: list[str]
-) -> tuple[LicenseReferenceText, ...]:
-    """Reference text per key: the scan's own license_references first, else ScanCode's DB."""
-    if not keys:
-        return ()
-    shipped = {
-        ref.key: ref
-        for ref in session.scalars(
-            select(LicenseReference).where(
-                LicenseReference.scan_id == scan_id, LicenseReference.key.in_(keys)
-            )
-        )
-    }
-    catalog = license_catalog()
-    out = []
-    for key in keys:
-        ref = shipped.get(key)
-        if ref is not None and ref.text:
-            out.append(
-                LicenseReferenceText(
-                    key, ref.spdx_license_key, ref.name, ref.category, ref.text, "scan"
-                )
-            )
-            continue
-        info = catalog.get(key)
-        out.append(
-            LicenseReferenceText(
-                key=key,
-                spdx=info.spdx_license_key if info else None,
-                name=info.name if info else None,
-                category=info.category if info else None,
-                text=catalog.license_text(key) if info else None,
-                origin="scancode",
-            )
-        )
-    return tuple(out)
 
 
 def _review_comments(raw: str | None) -> tuple[tuple[str, str], ...]:
