@@ -143,7 +143,7 @@ class SearchScreen(Screen[None]):
             message = f"no file of this scan is matched to {hit.path}"
             self.app.call_from_thread(notify_safe, self.app, message)
         else:
-            flt = QueueFilter(scan_id=self.scan_id, include_all=True)
+            flt = QueueFilter(scan_id=self.scan_id, scope="all")
             self.app.call_from_thread(self.app.push_screen, InspectorScreen(flt, row))
 
     def action_edit_phrase(self) -> None:

@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Callable
 from time import monotonic
 from typing import Any, TypeVar
+from unittest import mock
 
 import pytest
-from sqlalchemy import update
 from textual.app import App
 from textual.dom import DOMNode
 from textual.message import Message
@@ -19,7 +19,6 @@ from textual.worker import Worker, WorkerCancelled
 from ospo_tui.app import ReviewApp
 from ospo_tui.commands.demo import sample_paths
 from ospo_tui.db import Database
-from ospo_tui.models import Scan
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.trail.chain import Actor
@@ -32,11 +31,12 @@ M = TypeVar("M", bound=Message)
 def import_sample(db: Database) -> int:
     """The bundled sample project with its source tree as root, imported at a fixed time."""
     scan_file, tree = sample_paths()
-    result = import_scan_file(
-        db, scan_file, project="sample", actor=REVIEWER, root=str(tree), label="bundled sample"
-    )
-    with db.session() as session:
-        session.execute(update(Scan).values(created_at=FIXED_TIME))  # stable snapshots
+    # A fixed scan time for stable snapshots, set as the import writes it: a raw UPDATE
+    # afterwards is a tampering ``audit verify`` reports.
+    with mock.patch("ospo_tui.services.ingest.writer.utc_now", return_value=FIXED_TIME):
+        result = import_scan_file(
+            db, scan_file, project="sample", actor=REVIEWER, root=str(tree), label="bundled sample"
+        )
     return result.scan_id
 
 
