@@ -1,6 +1,14 @@
 """Typed SQLAlchemy 2 models of the review database (imported as ``ospo_tui.models``)."""
 
 from .base import Base
+from .packages import (
+    Dependency,
+    PackageData,
+    PackageDecision,
+    PackageFile,
+    ScanPackage,
+    ScanSummary,
+)
 from .review import (
     REVIEW_STATES,
     STATE_DECIDED,
@@ -40,10 +48,14 @@ __all__ = [
     "Base",
     "CopyrightStatement",
     "Decision",
+    "Dependency",
     "LicenseDetection",
     "LicenseMatch",
     "LicenseReference",
     "Member",
+    "PackageData",
+    "PackageDecision",
+    "PackageFile",
     "Policy",
     "PolicyRule",
     "Project",
@@ -51,7 +63,9 @@ __all__ = [
     "QuestionMessage",
     "ReviewItem",
     "Scan",
+    "ScanPackage",
     "ScanResultCache",
+    "ScanSummary",
     "ScannedFile",
     "TodoItem",
 ]
