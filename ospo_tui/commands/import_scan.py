@@ -75,6 +75,7 @@ def run(ctx: CliContext) -> int:
     ctx.out(
         f"imported scan {result.scan_id} into project {result.project!r}: {result.files} files, "
         f"{result.dirs} directories ({result.synthetic_dirs} filled in), {result.detections} detections, "
-        f"{result.matches} matches, {result.copyrights} copyrights"
+        f"{result.matches} matches, {result.copyrights} copyrights, {result.packages} packages, "
+        f"{result.dependencies} dependencies"
     )
     return 0

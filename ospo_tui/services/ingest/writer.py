@@ -376,4 +376,7 @@ class ScanIngest:
 
         # Decisions of earlier scans carry over to files with the same content (sha256).
         carry_over_decisions(self.session, scan, self.actor)
+        from ospo_tui.services.review.package_decisions import carry_over_package_decisions
+
+        carry_over_package_decisions(self.session, scan, self.actor)
         return scan
