@@ -142,8 +142,9 @@ def _file_counts(reading: Reading, scan_id: int) -> dict[int, tuple[int, int]]:
     rows = reading.session.execute(
         select(PackageFile.package_id, func.count(), func.coalesce(func.sum(open_case), 0))
         .join(ScanPackage, ScanPackage.id == PackageFile.package_id)
+        .join(ScannedFile, ScannedFile.id == PackageFile.file_id)
         .join(ReviewItem, ReviewItem.file_id == PackageFile.file_id, isouter=True)
-        .where(ScanPackage.scan_id == scan_id)
+        .where(ScanPackage.scan_id == scan_id, ScannedFile.type == "file")
         .group_by(PackageFile.package_id)
     )
     return {package_id: (int(total), int(opened)) for package_id, total, opened in rows}
@@ -221,7 +222,7 @@ def package_detail(reading: Reading, package_id: int) -> PackageDetail:
             )
             .join(PackageFile, PackageFile.file_id == ScannedFile.id)
             .join(ReviewItem, ReviewItem.file_id == ScannedFile.id, isouter=True)
-            .where(PackageFile.package_id == package_id)
+            .where(PackageFile.package_id == package_id, ScannedFile.type == "file")
             .order_by(ScannedFile.path)
         )
     )
