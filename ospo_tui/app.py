@@ -62,6 +62,7 @@ class ReviewApp(App[int]):
             "P",
             "open_packages",
             "Packages",
+            show=False,
             id="app.packages",
             tooltip="The packages of the scan on screen: declared vs detected, concluded",
         ),

@@ -8,7 +8,7 @@ wait until ``finish``. Only the package uid → id map stays in memory (one entr
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -51,6 +51,7 @@ class PackageIngest:
         self._packages: list[dict[str, Any]] = []
         self._dependencies: list[dict[str, Any]] = []
         self._waiting_links: list[tuple[int, str]] = []
+        self._path_links: list[tuple[str, str]] = []  # (path, package uid), from a scan
         self._index = {"packages": 0, "dependencies": 0}
         self.counts = {"packages": 0, "dependencies": 0, "package_files": 0, "package_data": 0}
 
@@ -121,6 +122,24 @@ class PackageIngest:
         self._insert(PackageFile, links)
         self.counts["package_files"] += len(links)
 
+    def link_paths(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Files named by path that belong to a package (a scan's own assembly), resolved to
+        file ids at ``finish``, once every file is written."""
+        self._path_links.extend(pairs)
+
+    def _resolve_path_links(self) -> None:
+        pending, self._path_links = self._path_links, []
+        for start in range(0, len(pending), BATCH):
+            chunk = pending[start : start + BATCH]
+            rows = self.session.execute(
+                select(ScannedFile.path, ScannedFile.id).where(
+                    ScannedFile.scan_id == self.scan_id,
+                    ScannedFile.path.in_({path for path, _ in chunk}),
+                )
+            )
+            ids = {path: file_id for path, file_id in rows}
+            self._waiting_links.extend((ids[path], uid) for path, uid in chunk if path in ids)
+
     def _flush_dependencies(self, *, final: bool) -> None:
         self._flush_packages()
         ready, waiting = [], []
@@ -140,6 +159,7 @@ class PackageIngest:
     def finish(self) -> None:
         """Resolve what waited for its package, then fingerprint each package's licenses."""
         self._flush_packages()
+        self._resolve_path_links()
         links = {
             (self.uids[uid], file_id)
             for file_id, uid in self._waiting_links
