@@ -182,3 +182,48 @@ def test_attribution_is_grouped_by_package(exported: tuple[dict[str, Any], Path]
     notice = (out / "NOTICE.txt").read_text(encoding="utf-8")
     for package in doc["packages"]:
         assert f"Package: {package.get('purl') or package.get('name')}" in notice
+
+
+HOSTILE = {
+    "headers": [{"tool_name": "scancode-toolkit", "output_format_version": "4.0.0"}],
+    "packages": [
+        {
+            "type": "npm",
+            "name": "evil\x1b[31m\nname",
+            "version": "1.0 </text>",
+            "purl": "pkg:npm/evil name@1.0",
+            "package_uid": "pkg:npm/evil@1?uuid=1",
+            "declared_license_expression": "mit AND (",
+            "copyright": "Copyright </text> Evil\x1b]8;;",
+            "homepage_url": "javascript:alert(1)",
+            "download_url": "${project.url}",
+            "datafile_paths": ["a/package.json"],
+        }
+    ],
+    "dependencies": [{"purl": "pkg:npm/dep", "for_package_uid": "pkg:npm/evil@1?uuid=1"}],
+    "files": [
+        {"path": "a", "type": "directory"},
+        {
+            "path": "a/package.json",
+            "type": "file",
+            "sha1": "0" * 40,
+            "for_packages": ["pkg:npm/evil@1?uuid=1"],
+        },
+    ],
+}
+
+
+def test_hostile_package_fields_still_validate(sqlite_db: Database, tmp_path: Path) -> None:
+    source = tmp_path / "hostile.json"
+    source.write_text(json.dumps(HOSTILE))
+    import_scan_file(sqlite_db, source, project="p", actor=RITA)
+    for name in ("bom.spdx.json", "bom.spdx"):
+        run_export(sqlite_db, RITA, "spdx", tmp_path / name)
+        document = _spdx(tmp_path / name)
+        assert any(p.spdx_id.startswith("SPDXRef-Package-") for p in document.packages)
+    assert "\x1b" not in (tmp_path / "bom.spdx").read_text(encoding="utf-8")
+    run_export(sqlite_db, RITA, "cyclonedx", tmp_path / "bom.cdx.json")
+    text = (tmp_path / "bom.cdx.json").read_text(encoding="utf-8")
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(text) is None
+    run_export(sqlite_db, RITA, "attribution", tmp_path / "NOTICE.txt")
+    assert "\x1b" not in (tmp_path / "NOTICE.txt").read_text(encoding="utf-8")

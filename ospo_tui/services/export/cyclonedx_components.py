@@ -11,6 +11,7 @@ evidence of findings); the root depends on the packages and on the files no pack
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,12 +19,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ospo_tui.errors import InputError
 from ospo_tui.models import Dependency, PackageFile, ScannedFile, ScanPackage
 from ospo_tui.services.licenses.exceptions import attach_exceptions
 from ospo_tui.services.licenses.expressions import scancode_to_spdx
 from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 
 _SPECIAL = frozenset({"NONE", "NOASSERTION"})
+# What an IRI reference can be without escaping: a manifest's template (``${project.url}``) or
+# anything with spaces or quotes is left out rather than failing the schema.
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`$]+")
 
 
 def _expression(text: str | None) -> str | None:
@@ -33,7 +38,7 @@ def _expression(text: str | None) -> str | None:
     converted = scancode_to_spdx(attach_exceptions(text)) or text
     try:
         return normalise_spdx(converted)
-    except ValueError:
+    except (InputError, ValueError):
         return None
 
 
@@ -88,7 +93,7 @@ def _package_component(package: ScanPackage, files: list[int]) -> dict[str, Any]
     references = [
         {"type": kind, "url": url}
         for kind, url in (("website", package.homepage_url), ("distribution", package.download_url))
-        if url
+        if url and _URL.fullmatch(url)
     ]
     if references:
         element["externalReferences"] = references

@@ -12,9 +12,11 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+from license_expression import ExpressionError
 from spdx_tools.spdx.model.package import (
     ExternalPackageRef,
     ExternalPackageRefCategory,
@@ -23,6 +25,7 @@ from spdx_tools.spdx.model.package import (
 )
 from spdx_tools.spdx.model.relationship import Relationship, RelationshipType
 from spdx_tools.spdx.model.spdx_no_assertion import SpdxNoAssertion
+from spdx_tools.spdx.validation.uri_validators import validate_download_location, validate_url
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,6 +73,22 @@ def _purl_ref(purl: str | None) -> list[ExternalPackageRef]:
     return [ExternalPackageRef(ExternalPackageRefCategory.PACKAGE_MANAGER, "purl", purl)]
 
 
+def _license(refs: LicenseRefs, expression: str | None) -> Any:
+    """The expression as spdx-tools writes it; NOASSERTION for one a manifest garbled (a
+    reviewer's concluded one is validated when it is recorded)."""
+    try:
+        return _special(refs.expression(expression))
+    except ExpressionError:
+        return SpdxNoAssertion()
+
+
+def _checked(url: str | None, validate: Callable[[str], list[str]]) -> str | None:
+    """A manifest's URL as SPDX accepts it, or None (a template such as ``${project.url}``)."""
+    if not url or any(c.isspace() or not c.isprintable() for c in url) or validate(url):
+        return None
+    return url
+
+
 def _verification(
     session: Session, package_id: int, missing: MissingChecksums
 ) -> PackageVerificationCode | None:
@@ -102,13 +121,14 @@ def _component(
         name=text(package.name or package.purl or f"package {package.id}", single_line=True)
         or "package",
         version=text(package.version, single_line=True),
-        download_location=text(package.download_url, single_line=True) or SpdxNoAssertion(),
+        download_location=_checked(package.download_url, validate_download_location)
+        or SpdxNoAssertion(),
         files_analyzed=code is not None,
         verification_code=code,
-        homepage=text(package.homepage_url, single_line=True),
+        homepage=_checked(package.homepage_url, validate_url),
         supplier=SpdxNoAssertion(),
-        license_concluded=_special(refs.expression(concluded)),
-        license_declared=_special(refs.expression(package.declared_license_expression_spdx)),
+        license_concluded=_license(refs, concluded),
+        license_declared=_license(refs, package.declared_license_expression_spdx),
         copyright_text=text(package.copyright) or SpdxNoAssertion(),
         external_references=_purl_ref(package.purl),
         comment=text(
