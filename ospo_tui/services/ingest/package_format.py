@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ospo_tui.errors import InputError
-from ospo_tui.services.ingest.scancode_format import Field, FileRecord, parse_file
+from ospo_tui.services.ingest.scancode_format import Field, FileRecord, clean_text, parse_file
 from ospo_tui.services.licenses.expressions import scancode_to_spdx
 
 
@@ -121,7 +121,14 @@ def dependency_row(raw: Any, index: int) -> dict[str, Any]:
 def file_packages(f: Field, path: str) -> tuple[list[str], list[ManifestRecord]]:
     """A file's ``for_packages`` uids and its manifest records (``package_data`` or 1.x/2.x
     ``packages``)."""
-    for_packages = [str(uid) for uid in f.items("for_packages") if isinstance(uid, str)]
+    raw = f.raw
+    uids = raw.get("for_packages")
+    if type(uids) is list and all(type(uid) is str for uid in uids):
+        for_packages: list[str] = uids  # the common case, checked at C speed
+    else:
+        for_packages = [clean_text(u) for u in f.items("for_packages") if isinstance(u, str)]
+    if not raw.get("package_data") and not raw.get("packages"):
+        return for_packages, []
     manifests = []
     for position, raw in enumerate(f.items("package_data")):
         m = Field(f.mapping("package_data", raw), f"{f.where} package_data[{position}]")
@@ -179,6 +186,7 @@ def summary_row(raw: Any) -> dict[str, Any]:
 def parse_file_with_packages(raw: Any, index: int) -> FileRecord:
     """``parse_file`` plus the file's package fields."""
     record = parse_file(raw, index)
-    where = f"files[{index}] ({record.path})"
-    record.for_packages, record.manifests = file_packages(Field(raw, where), record.path)
+    if "for_packages" in raw or "package_data" in raw or "packages" in raw:
+        where = f"files[{index}] ({record.path})"
+        record.for_packages, record.manifests = file_packages(Field(raw, where), record.path)
     return record

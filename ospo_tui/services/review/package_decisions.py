@@ -168,6 +168,9 @@ def decide_package(
 def carry_over_package_decisions(session: Session, scan: Scan, actor: Actor) -> int:
     """Reuse the latest earlier decision on each purl of ``scan``; stale when the declared or
     detected licenses differ from those it was made on. Returns how many were reused."""
+    earlier_any = select(PackageDecision.id).where(PackageDecision.project_id == scan.project_id)
+    if session.scalar(earlier_any.limit(1)) is None:
+        return 0  # the common case on a first import: nothing to reuse, no package to load
     packages = session.scalars(
         select(ScanPackage).where(ScanPackage.scan_id == scan.id, ScanPackage.purl.is_not(None))
     ).all()
