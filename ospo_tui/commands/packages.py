@@ -76,17 +76,8 @@ def decide_on_package(ctx: CliContext) -> int:
     if args.expect_version is not None and len(found) != 1:
         raise InputError("--expect-version applies to a single package")
     for package in found:
-        result = decide_package(
-            ctx.db,
-            actor,
-            package.id,
-            args.expect_version,
-            args.license,
-            args.type,
-            args.reason,
-            args.note,
-            args.comment,
-        )
+        fields = (args.license, args.type, args.reason, args.note, args.comment)
+        result = decide_package(ctx.db, actor, package.id, args.expect_version, *fields)
         ctx.out(
             f"decided {clean(package.label, single_line=True)}: "
             f"{result.fields.concluded_expression} ({result.fields.decision_type}), "
