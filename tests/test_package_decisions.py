@@ -124,6 +124,9 @@ def test_cli_packages_and_decide_package(
     assert lines[0].split("\t")[:4] == ["purl", "declared", "detected", "concluded"]
     row = next(line.split("\t") for line in lines if line.startswith(ZLIB_PURL))
     assert row[3] == "Zlib" and row[4] == "decided"
+    stale = ["decide", "--package", ZLIB_PURL, "--license", "MIT", "--expect-version", "1"]
+    assert main([*argv, *stale]) == 4  # a conflict, as for files
+    assert "changed since you read it" in capsys.readouterr().err
     assert main([*argv, "decide", "--package", "pkg:none/x", "--license", "MIT"]) != 0
     assert "no package 'pkg:none/x'" in capsys.readouterr().err
     assert main([*argv, "decide", "a.c", "--package", ZLIB_PURL, "--license", "MIT"]) != 0
