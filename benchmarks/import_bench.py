@@ -1,10 +1,13 @@
 """Import speed and memory against ``json.load`` of the same file, measured side by side.
 
     python -m benchmarks.import_bench [--files 100000] [--rounds 3]
+        [--packages 5000 --dependencies 50000]
 
 Each measurement runs in its own process (wall time and that process's peak RSS from wait4),
 alternating the two so machine noise hits both alike; the best round of each is compared.
-Targets (issue 2): import ≤ 4 × json.load, importer peak RSS ≤ 250 MB at 100k files.
+Targets (issue 2): import ≤ 4 × json.load, importer peak RSS ≤ 250 MB at 100k files. With
+``--packages`` (issue 17) the scan also carries that many packages and dependencies, written
+before ``files`` as ScanCode writes them, with every file belonging to one package.
 """
 
 from __future__ import annotations
@@ -38,13 +41,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--packages", type=int, default=0, help="e.g. 5000 (issue 17)")
+    parser.add_argument("--dependencies", type=int, default=0, help="e.g. 50000 (issue 17)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ospo-import-bench-") as tmp:
         scan = Path(tmp) / "scan.json"
-        files = write_synthetic_scan(scan, args.files)
+        files = write_synthetic_scan(
+            scan, args.files, packages=args.packages, dependencies=args.dependencies
+        )
         size_mb = scan.stat().st_size / 1e6
-        print(f"synthetic scan: {files} files, {size_mb:.0f} MB ({scan.name})")
+        print(
+            f"synthetic scan: {files} files, {args.packages} packages, "
+            f"{args.dependencies} dependencies, {size_mb:.0f} MB ({scan.name})"
+        )
         load_runs, import_runs = [], []
         for round_no in range(args.rounds):
             load_runs.append(

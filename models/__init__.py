@@ -2,6 +2,14 @@
 
 from .base import Base
 from .curation import CopyrightFalsePositive, CustomLicense
+from .packages import (
+    Dependency,
+    PackageData,
+    PackageDecision,
+    PackageFile,
+    ScanPackage,
+    ScanSummary,
+)
 from .review import (
     REVIEW_STATES,
     STATE_DECIDED,
@@ -43,10 +51,14 @@ __all__ = [
     "CopyrightStatement",
     "CustomLicense",
     "Decision",
+    "Dependency",
     "LicenseDetection",
     "LicenseMatch",
     "LicenseReference",
     "Member",
+    "PackageData",
+    "PackageDecision",
+    "PackageFile",
     "Policy",
     "PolicyRule",
     "Project",
@@ -54,7 +66,9 @@ __all__ = [
     "QuestionMessage",
     "ReviewItem",
     "Scan",
+    "ScanPackage",
     "ScanResultCache",
+    "ScanSummary",
     "ScannedFile",
     "TodoItem",
 ]

@@ -28,6 +28,7 @@ from ospo_tui.screens.help import HelpScreen
 from ospo_tui.screens.inbox import InboxScreen
 from ospo_tui.screens.inspector import InspectorScreen
 from ospo_tui.screens.messages import DecisionRequested, ReviewItemChanged, notify_safe
+from ospo_tui.screens.packages import PackagesScreen
 from ospo_tui.screens.picker import PickerScreen
 from ospo_tui.screens.queue import QueueScreen
 from ospo_tui.services.licenses.license_db import license_catalog
@@ -58,6 +59,14 @@ class ReviewApp(App[int]):
         ),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave ospo-tui"),
         Binding("i", "open_screen('inbox')", "Inbox", id="app.inbox", tooltip="Questions for you"),
+        Binding(
+            "P",
+            "open_packages",
+            "Packages",
+            show=False,
+            id="app.packages",
+            tooltip="The packages of the scan on screen: declared vs detected, concluded",
+        ),
         Binding(
             "x",
             "open_screen('export')",
@@ -91,6 +100,13 @@ class ReviewApp(App[int]):
             notify_safe(self, f"no screen named {name}", severity="error")
             return
         self.push_screen(screen_class())
+
+    def action_open_packages(self) -> None:
+        flt = self._queue_filter_shown()
+        if flt is None:
+            notify_safe(self, "open a scan's queue first (its packages are listed then)")
+            return
+        self.push_screen(PackagesScreen(flt.scan_id))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "ospo_tui.commands.scan",
     "ospo_tui.commands.export",
     "ospo_tui.commands.decide",
+    "ospo_tui.commands.packages",
     "ospo_tui.commands.bulk",
     "ospo_tui.commands.audit",
     "ospo_tui.commands.search",

@@ -39,9 +39,16 @@ def test_spdx_validates_and_carries_the_review(
 
     assert document.creation_info.spdx_version == "SPDX-2.3"
     assert len(document.files) == result.rows == 253
-    assert len(document.packages) == 1 and document.packages[0].verification_code
-    contains = [r for r in document.relationships if r.relationship_type.name == "CONTAINS"]
-    assert len(contains) == 253
+    # The project, and the two packages ScanCode assembled (see test_export_packages_validity).
+    assert len(document.packages) == 3 and document.packages[0].verification_code
+    contains = [
+        r
+        for r in document.relationships
+        if r.relationship_type.name == "CONTAINS" and r.spdx_element_id == "SPDXRef-Package"
+    ]
+    assert (
+        len([r for r in contains if r.related_spdx_element_id.startswith("SPDXRef-File-")]) == 253
+    )
 
     zlib_h = _file(document, ZLIB_H)
     assert str(zlib_h.license_concluded) == "Zlib AND LicenseRef-scancode-public-domain"

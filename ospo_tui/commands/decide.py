@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ospo_tui.commands.packages import decide_on_package
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
 from ospo_tui.services.access.reading import reading
@@ -44,20 +45,27 @@ def add_decision_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("decide", help="record a decision on one or more files")
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="file paths as in the scan")
+    parser = subparsers.add_parser(
+        "decide", help="record a decision on one or more files, or on a package"
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="file paths as in the scan")
+    parser.add_argument("--package", metavar="PURL", help="decide on this package instead")
     add_decision_arguments(parser)
     parser.add_argument(
         "--expect-version",
         type=int,
         metavar="N",
-        help="refuse (exit 4) unless the file is still at this version (one PATH only)",
+        help="refuse (exit 4) unless the file or package is still at this version (one only)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(ctx: CliContext) -> int:
     args = ctx.args
+    if args.package is not None:
+        return decide_on_package(ctx)
+    if not args.paths:
+        raise InputError("name at least one file PATH, or --package PURL")
     actor = ctx.actor()
     # The role first (a refusal is audited and says nothing about the input), then the input,
     # which fails before any file is looked up or written.

@@ -76,6 +76,7 @@ def run(ctx: CliContext) -> int:
     ctx.out(
         f"imported scan {result.scan_id} into project {result.project!r}: {plural(result.files, 'file')}, "
         f"{plural(result.dirs, 'directory', 'directories')} ({result.synthetic_dirs} filled in), {plural(result.detections, 'detection')}, "
-        f"{plural(result.matches, 'match', 'matches')}, {plural(result.copyrights, 'copyright')}"
+        f"{plural(result.matches, 'match', 'matches')}, {plural(result.copyrights, 'copyright')}, "
+        f"{plural(result.packages, 'package')}, {plural(result.dependencies, 'dependency', 'dependencies')}"
     )
     return 0

@@ -69,6 +69,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="with --cluster: send the files' bytes to the workers instead of their paths "
         "(for workers that do not see the tree at the same path)",
     )
+    parser.add_argument(
+        "--no-packages",
+        dest="packages",
+        action="store_false",
+        help="do not detect package manifests nor assemble packages and dependencies "
+        "(detected by default, as scancode -p does)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -109,6 +116,7 @@ def _scan(ctx: CliContext) -> int:
         label=args.label,
         cluster=args.cluster,
         ship_content=args.ship_content,
+        packages=args.packages,
     )
     progress = TerminalScanProgress()
     try:

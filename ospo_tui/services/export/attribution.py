@@ -27,6 +27,12 @@ from sqlalchemy.orm import Session
 from ospo_tui.clock import utc_now
 from ospo_tui.errors import InputError
 from ospo_tui.safe_text import clean
+from ospo_tui.services.export.attribution_packages import (
+    PackageNotice,
+    package_notices,
+    write_packages_html,
+    write_packages_text,
+)
 from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.license_texts import catalog_license_text, scan_license_texts
 from ospo_tui.services.export.output import Progress, reporting
@@ -169,20 +175,27 @@ def write_attribution(
     groups, tally = _collect(session, scope, progress)
     texts = _Texts(session, scope.scan_id)
     ordered = sorted(groups.values(), key=lambda g: g.expression.lower())
+    packages = package_notices(session, scope.scan_id)
     if fmt == "html":
-        _write_html(out, scope, tally, ordered, texts)
+        _write_html(out, scope, tally, ordered, texts, packages)
     else:
-        _write_text(out, scope, tally, ordered, texts)
+        _write_text(out, scope, tally, ordered, texts, packages)
     return tally.shipped
 
 
 def _write_text(
-    out: TextIO, scope: ExportScope, tally: _Tally, groups: Iterable[_Group], texts: _Texts
+    out: TextIO,
+    scope: ExportScope,
+    tally: _Tally,
+    groups: Iterable[_Group],
+    texts: _Texts,
+    packages: list[PackageNotice],
 ) -> None:
     rule = "=" * 78
     out.write("ATTRIBUTION NOTICE\n\n")
     for line in _header_lines(scope, tally, texts):
         out.write(clean(line) + "\n")
+    write_packages_text(out, packages, rule)
     printed: set[str] = set()
     for group in groups:
         out.write(f"\n{rule}\nLicense: {clean(group.expression, single_line=True)}\n{rule}\n\n")
@@ -234,7 +247,12 @@ def _write_project_text(out: TextIO, texts: _Texts, rule: str) -> None:
 
 
 def _write_html(
-    out: TextIO, scope: ExportScope, tally: _Tally, groups: Iterable[_Group], texts: _Texts
+    out: TextIO,
+    scope: ExportScope,
+    tally: _Tally,
+    groups: Iterable[_Group],
+    texts: _Texts,
+    packages: list[PackageNotice],
 ) -> None:
     def e(value: object) -> str:
         return html.escape(clean(value), quote=True)
@@ -250,6 +268,7 @@ def _write_html(
     for line in _header_lines(scope, tally, texts):
         css = ' class="warning"' if line.startswith("WARNING") else ""
         out.write(f"<p{css}>{e(line)}</p>\n")
+    write_packages_html(out, packages)
     printed: set[str] = set()
     for number, group in enumerate(groups, start=1):
         out.write(f'<section id="license-{number}">\n<h2>{e(group.expression)}</h2>\n')

@@ -34,6 +34,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from sqlalchemy.orm import Session
 
 from ospo_tui import __version__
+from ospo_tui.services.export.cyclonedx_components import package_graph
 from ospo_tui.services.export.embedded_head import head_note
 from ospo_tui.services.export.json_document import json_object
 from ospo_tui.services.export.output import Progress, reporting
@@ -230,21 +231,30 @@ def write_cyclonedx(
     actor: Actor,
     progress: Progress | None = None,
 ) -> int:
-    """Write the BOM; returns the number of file components."""
+    """Write the BOM; returns the number of file components (packages come first, see
+    ``cyclonedx_components``)."""
     total = count_files(session, scope.scan_id)
     head = _head(scope, actor, head_note(session))
     head.pop("components", None)
     head.pop("dependencies", None)
     refs: list[str] = []
     custom = custom_licenses(session)
+    graph = package_graph(session, scope.scan_id)
     with json_object(out) as document:
         document.members(head)
         with document.array("components") as components:
+            for package in graph.components:
+                components.add(package)
             for record in reporting(iter_files(session, scope.scan_id), total, progress):
                 component = file_component(record, custom)
                 components.add(component.as_json())
-                refs.append(component.bom_ref)
-        # The project is made of its files: one dependency entry naming them all.
+                if component.file_id not in graph.packaged_files:
+                    refs.append(component.bom_ref)
+        # The project is made of its packages and of the files no package holds.
         with document.array("dependencies") as dependencies:
-            dependencies.add_encoded(json.dumps({"ref": ROOT_REF, "dependsOn": refs}))
-    return components.count
+            dependencies.add_encoded(
+                json.dumps({"ref": ROOT_REF, "dependsOn": graph.root_depends_on(refs)})
+            )
+            for entry in graph.entries():
+                dependencies.add(entry)
+    return components.count - len(graph.components)

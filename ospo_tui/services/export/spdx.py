@@ -51,6 +51,7 @@ from ospo_tui.services.export.records import FileRecord, count_files, iter_files
 from ospo_tui.services.export.scope import ExportScope
 from ospo_tui.services.export.spdx_files import FileElement, SpdxText, file_element
 from ospo_tui.services.export.spdx_licenses import LicenseRefs, idstring
+from ospo_tui.services.export.spdx_packages import ComponentPackages, component_packages
 from ospo_tui.services.licenses.custom import custom_licenses
 from ospo_tui.services.trail.chain import Actor
 
@@ -135,6 +136,7 @@ class _Parts:
     refs: LicenseRefs
     text: SpdxText
     missing: MissingChecksums
+    components: ComponentPackages
 
     def elements(self, records: Iterable[FileRecord]) -> Iterator[tuple[int, FileElement]]:
         """Each file's element, leaving out the files whose checksum cannot be known."""
@@ -162,18 +164,20 @@ def write_spdx(
     total = count_files(session, scope.scan_id)
     missing = missing_checksums(session, scope.scan_id)
     code = _verification_code(session, scope.scan_id, missing)
+    refs = LicenseRefs(scan_license_texts(session, scope.scan_id), custom_licenses(session))
     parts = _Parts(
         creation=_creation(scope, actor, text, head_note(session)),
         package=_package(scope, code, text, missing.comment()),
         describes=Relationship("SPDXRef-DOCUMENT", RelationshipType.DESCRIBES, PACKAGE_ID),
-        refs=LicenseRefs(scan_license_texts(session, scope.scan_id), custom_licenses(session)),
+        refs=refs,
         text=text,
         missing=missing,
+        components=component_packages(session, scope.scan_id, PACKAGE_ID, refs, text, missing),
     )
     records = reporting(iter_files(session, scope.scan_id, with_decisions=True), total, progress)
     if fmt == "tag-value":
-        return _write_tag_value(out, parts, records)
-    return _write_json(out, parts, records)
+        return _write_tag_value(session, out, parts, records)
+    return _write_json(session, out, parts, records)
 
 
 def _cleaned(info: ExtractedLicensingInfo, text: SpdxText) -> ExtractedLicensingInfo:
@@ -186,17 +190,23 @@ def _cleaned(info: ExtractedLicensingInfo, text: SpdxText) -> ExtractedLicensing
     )
 
 
-def _write_tag_value(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) -> int:
+def _write_tag_value(
+    session: Session, out: TextIO, parts: _Parts, records: Iterable[FileRecord]
+) -> int:
     out.write("## Document Information\n")
     write_creation_info(parts.creation, out)
     write_separator(out)
     # Files written after their package are contained in it (spdx-tools writes them so too).
     write_package(parts.package, out)
     write_separator(out)
-    written = 0
-    for _, element in parts.elements(records):
+    written: set[int] = set()
+    for file_id, element in parts.elements(records):
         element.write_tag_value(out)
-        written += 1
+        written.add(file_id)
+    # The scan's packages after every file, so that no file is taken as theirs by position.
+    for package in parts.components.packages:
+        write_package(package, out)
+        write_separator(out)
     if parts.refs.declared:
         out.write("## License Information\n")
         for info in parts.refs.declared.values():
@@ -204,13 +214,19 @@ def _write_tag_value(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) 
             write_separator(out)
     out.write("## Relationships\n")
     write_relationship(parts.describes, out)
+    for relationship in parts.components.relationships:
+        write_relationship(relationship, out)
+    for relationship in parts.components.contains(session, written):
+        write_relationship(relationship, out)
     write_separator(out)
-    return written
+    return len(written)
 
 
-def _write_json(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) -> int:
+def _write_json(session: Session, out: TextIO, parts: _Parts, records: Iterable[FileRecord]) -> int:
     shell = Document(
-        creation_info=parts.creation, packages=[parts.package], relationships=[parts.describes]
+        creation_info=parts.creation,
+        packages=[parts.package, *parts.components.packages],
+        relationships=[parts.describes, *parts.components.relationships],
     )
     head = DocumentConverter().convert(shell)
     relationships = head.pop("relationships", [])
@@ -237,4 +253,7 @@ def _write_json(out: TextIO, parts: _Parts, records: Iterable[FileRecord]) -> in
             for file_id in file_ids:
                 template["relatedSpdxElement"] = f"SPDXRef-File-{file_id}"
                 related.add(template)
+            converter = RelationshipConverter()
+            for relationship in parts.components.contains(session, set(file_ids)):
+                related.add(converter.convert(relationship))
     return files.count

@@ -28,18 +28,26 @@ from ospo_tui.services.access.roles import require
 from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.json_nesting import NestingGuard
 from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
+from ospo_tui.services.ingest.package_writer import PackageIngest
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest, get_or_create_project
 from ospo_tui.services.trail.chain import Actor
 
-# Top-level values we keep; the rest (packages, dependencies, summaries) are skipped unbuilt.
+# Top-level values we keep; the rest (license_detections, rule references) are skipped unbuilt.
 _WANTED = frozenset(
-    {"headers", "todo", "license_references", "scancode_version", "scancode_options"}
+    {"headers", "todo", "license_references", "scancode_version", "scancode_options", "summary"}
 )
+# Top-level lists read and written one item at a time, like files.
+_ITEMISED = {"packages": "package", "dependencies": "dependency"}
 _CHUNK = 1 << 18
 # Top-level lists that belong to the scan, not to one file.
 _EXTRAS = ("todo", "license_references")
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
+_PACKAGE_KINDS: dict[str, Callable[[PackageIngest, Any], None]] = {
+    "package": PackageIngest.add_package,
+    "dependency": PackageIngest.add_dependency,
+    "summary": PackageIngest.add_summary,
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,8 @@ class ImportResult:
     matches: int
     copyrights: int
     synthetic_dirs: int
+    packages: int = 0
+    dependencies: int = 0
 
 
 class _CountingReader(io.RawIOBase):
@@ -95,7 +105,7 @@ def _values(reader: _CountingReader, json_lines: bool) -> Iterator[tuple[str, An
     """The wanted top-level values and ("file", entry) per file, in document order."""
     if json_lines:
         return _stream_json_lines(reader)
-    return stream_document(reader, _WANTED, chunk=_CHUNK)
+    return stream_document(reader, _WANTED, chunk=_CHUNK, itemised=_ITEMISED)
 
 
 def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
@@ -115,6 +125,9 @@ def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
                     raise InputError(f"line {number}: 'files' must be a list")
                 for entry in item:
                     yield "file", entry
+            elif key in _ITEMISED and isinstance(item, list):
+                for entry in item:
+                    yield _ITEMISED[key], entry
             elif key in _WANTED:
                 yield key, item
 
@@ -204,6 +217,11 @@ class _ScanFeed:
         self.last_path = "(none yet)"
 
     def take(self, kind: str, value: Any) -> None:
+        if kind in _PACKAGE_KINDS:
+            if self.ingest is None:
+                self.ingest = self._start()
+            _PACKAGE_KINDS[kind](self.ingest.packages, value)
+            return
         if kind != "file":
             self.values[kind] = value
             if self.ingest is not None and kind in _EXTRAS:
@@ -294,6 +312,8 @@ def import_scan_file(
             matches=scan.matches_count,
             copyrights=scan.copyrights_count,
             synthetic_dirs=ingest.synthetic_dirs,
+            packages=ingest.packages.counts["packages"],
+            dependencies=ingest.packages.counts["dependencies"],
         )
 
 

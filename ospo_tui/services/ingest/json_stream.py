@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 from ospo_tui.errors import InputError
@@ -120,9 +120,15 @@ class _TextWindow:
 
 
 def stream_document(
-    stream: ByteSource, wanted: frozenset[str], chunk: int = 1 << 18
+    stream: ByteSource,
+    wanted: frozenset[str],
+    chunk: int = 1 << 18,
+    itemised: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, Any]]:
     """Yield (key, value) for each wanted top-level key, and ("file", entry) per ``files`` entry.
+
+    A list named in ``itemised`` (e.g. ``{"packages": "package"}``) is yielded item by item
+    under the given kind, like ``files``, so it never sits whole in memory.
 
     Raises InputError (JsonSyntaxError for bad JSON) naming the byte offset.
     """
@@ -152,6 +158,10 @@ def stream_document(
                 raise InputError("'files' must be a list")
             for entry in _list_items(window):
                 yield "file", entry
+        elif itemised and key in itemised and window.peek() == "[":
+            kind = itemised[key]
+            for entry in _list_items(window):
+                yield kind, entry
         elif window.peek() == "[" and key not in wanted:
             for _ in _list_items(window):
                 pass

@@ -13,7 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -21,6 +21,9 @@ from ospo_tui.errors import InputError
 from ospo_tui.services.ingest.file_flags import FILE_FLAGS
 from ospo_tui.services.ingest.path_limits import path_problem
 from ospo_tui.services.licenses.expressions import combine_and, license_keys, scancode_to_spdx
+
+if TYPE_CHECKING:
+    from ospo_tui.services.ingest.package_format import ManifestRecord
 
 _HEX = re.compile("[0-9a-fA-F]+")
 
@@ -61,6 +64,8 @@ class FileRecord:
     copyrights: list[tuple[str, str, int | None, int | None]]  # (kind, value, start, end)
     todo_ids: list[str]
     scan_errors: list[str]
+    for_packages: list[str] = field(default_factory=list)  # package uids it belongs to
+    manifests: list[ManifestRecord] = field(default_factory=list)  # package_data it holds
 
     @property
     def path(self) -> str:
@@ -74,7 +79,7 @@ class FileRecord:
         return [m for d in self.detections for m in d.matches]
 
 
-class _Field:
+class Field:
     """Type-checked access to one record, so errors name the record and the field."""
 
     def __init__(self, raw: dict[str, Any], where: str) -> None:
@@ -184,7 +189,7 @@ def parse_file(raw: Any, index: int) -> FileRecord:
     """Normalise ``files[index]``; raise InputError naming the record on anything malformed."""
     if not isinstance(raw, dict):
         raise InputError(f"files[{index}]: expected an object, got {type(raw).__name__}")
-    f = _Field(raw, f"files[{index}]")
+    f = Field(raw, f"files[{index}]")
     raw_path = raw.get("path")
     if not isinstance(raw_path, str):
         raise InputError(f"files[{index}]: missing or non-string 'path'")
@@ -238,8 +243,8 @@ def parse_file(raw: Any, index: int) -> FileRecord:
     return record
 
 
-def _match(f: _Field, raw: Any, name: str) -> MatchRow:
-    m = _Field(f.mapping(name, raw), f.where)
+def _match(f: Field, raw: Any, name: str) -> MatchRow:
+    m = Field(f.mapping(name, raw), f.where)
     expression = m.text("license_expression")
     return MatchRow(
         license_expression=expression,
@@ -261,11 +266,11 @@ def _match(f: _Field, raw: Any, name: str) -> MatchRow:
     )
 
 
-def _detections(f: _Field) -> list[DetectionRow]:
+def _detections(f: Field) -> list[DetectionRow]:
     if "license_detections" in f.raw:
         rows = []
         for raw in f.items("license_detections"):
-            d = _Field(f.mapping("license_detections", raw), f.where)
+            d = Field(f.mapping("license_detections", raw), f.where)
             matches = [_match(f, m, "matches") for m in d.items("matches")]
             expression = d.text("license_expression")
             rows.append(
@@ -283,12 +288,12 @@ def _detections(f: _Field) -> list[DetectionRow]:
     return _legacy_licenses(f)
 
 
-def _legacy_licenses(f: _Field) -> list[DetectionRow]:
+def _legacy_licenses(f: Field) -> list[DetectionRow]:
     """Formats 1.x/2.x: one ``licenses`` entry per key; entries of one rule match are grouped."""
     groups: dict[tuple[Any, ...], DetectionRow] = {}
     for raw in f.items("licenses"):
-        lic = _Field(f.mapping("licenses", raw), f.where)
-        rule = _Field(lic.mapping("matched_rule", lic.raw.get("matched_rule") or {}), f.where)
+        lic = Field(f.mapping("licenses", raw), f.where)
+        rule = Field(lic.mapping("matched_rule", lic.raw.get("matched_rule") or {}), f.where)
         key = lic.text("key")
         expression = rule.text("license_expression") or key
         start, end = lic.integer("start_line"), lic.integer("end_line")
@@ -321,7 +326,7 @@ def _legacy_licenses(f: _Field) -> list[DetectionRow]:
     return list(groups.values())
 
 
-def _clues(f: _Field) -> list[DetectionRow]:
+def _clues(f: Field) -> list[DetectionRow]:
     rows = []
     for raw in f.items("license_clues"):
         match = _match(f, raw, "license_clues")
@@ -337,7 +342,7 @@ def _clues(f: _Field) -> list[DetectionRow]:
     return rows
 
 
-def _copyrights(f: _Field) -> list[tuple[str, str, int | None, int | None]]:
+def _copyrights(f: Field) -> list[tuple[str, str, int | None, int | None]]:
     rows: list[tuple[str, str, int | None, int | None]] = []
     for kind, list_name, value_key in (
         ("copyright", "copyrights", "copyright"),
@@ -348,7 +353,7 @@ def _copyrights(f: _Field) -> list[tuple[str, str, int | None, int | None]]:
             if isinstance(raw, str):  # some very old formats list bare strings
                 rows.append((kind, clean_text(raw), None, None))
                 continue
-            c = _Field(f.mapping(list_name, raw), f.where)
+            c = Field(f.mapping(list_name, raw), f.where)
             value = c.text(value_key) or c.text("value")  # "value" in formats 1.x (30.x)
             if value is None:
                 # format 1.x: {"statements"/"holders"/"authors": [...], "start_line", "end_line"}

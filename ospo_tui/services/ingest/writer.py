@@ -31,6 +31,8 @@ from ospo_tui.models import (
     TodoItem,
 )
 from ospo_tui.services.ingest.file_flags import FILE_FLAGS
+from ospo_tui.services.ingest.package_format import parse_file_with_packages
+from ospo_tui.services.ingest.package_writer import PackageIngest
 from ospo_tui.services.ingest.review_items import review_item_row
 from ospo_tui.services.ingest.row_ids import RowIds
 from ospo_tui.services.ingest.scancode_format import (
@@ -38,7 +40,6 @@ from ospo_tui.services.ingest.scancode_format import (
     FileRecord,
     MatchRow,
     clean_text,
-    parse_file,
 )
 from ospo_tui.services.ingest.search_index import defer_indexing, index_scan
 from ospo_tui.services.licenses.license_db import license_catalog
@@ -126,6 +127,7 @@ class ScanIngest:
         defer_indexing(session, self.scan.id)
         self._file_ids = RowIds(session, ScannedFile.__table__)
         self._detection_ids = RowIds(session, LicenseDetection.__table__)
+        self.packages = PackageIngest(session, self.scan.id, self.project.id, self._insert)
         self._pending: list[FileRecord] = []
         self._index = 0
         self._dirs_seen: set[str] = set()
@@ -147,7 +149,7 @@ class ScanIngest:
 
     def add_file(self, raw: Any) -> None:
         """One ``files[]`` entry as ScanCode writes it (any format 1.0 to 4.1)."""
-        self.add_record(parse_file(raw, self._index))
+        self.add_record(parse_file_with_packages(raw, self._index))
 
     def add_record(self, record: FileRecord) -> None:
         self._index += 1
@@ -217,6 +219,7 @@ class ScanIngest:
         self._insert_findings(detections)
         self._insert(CopyrightStatement, copyright_rows)
         self._insert(ReviewItem, review_rows)
+        self.packages.add_files(records, file_ids)
         for hook in self.after_file_batch:
             hook(len(records))
 
@@ -344,6 +347,7 @@ class ScanIngest:
             raise InputError("the scan lists no files")
         self._fill_parent_dirs()
         self._link_todo_items()
+        self.packages.finish()
         scan = self.scan
         scan.files_count = self.counts["files"]
         scan.dirs_count = self.counts["dirs"]
@@ -367,7 +371,7 @@ class ScanIngest:
                 "input_sha256": scan.input_sha256,
                 "tool_version": scan.tool_version,
                 "output_format_version": scan.output_format_version,
-                "counts": dict(self.counts),
+                "counts": {**self.counts, **self.packages.counts},
                 **(extra_event or {}),
                 # The rows this event wrote, so replay catches a raw change to any of them.
                 "digest": scan_digests(self.session, scan.id),
@@ -378,4 +382,7 @@ class ScanIngest:
 
         # Decisions of earlier scans carry over to files with the same content (sha256).
         carry_over_decisions(self.session, scan, self.actor)
+        from ospo_tui.services.review.package_decisions import carry_over_package_decisions
+
+        carry_over_package_decisions(self.session, scan, self.actor)
         return scan

@@ -20,6 +20,7 @@ from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.scanning.cache import ResultCache
 from ospo_tui.services.scanning.engine import REFERENCES_KEY, fill_from_file
 from ospo_tui.services.scanning.manifest import Manifest
+from ospo_tui.services.scanning.package_assembly import ManifestCollector
 
 ASSEMBLY_BATCH = 500
 _EXPRESSION_WORDS = re.compile(r"[^\s()]+")
@@ -32,6 +33,7 @@ def add_files(
     manifest: Manifest,
     overrides: dict[str, str],
     root: str,
+    manifests: ManifestCollector | None = None,
 ) -> set[str]:
     """Every path of the manifest as a file entry (``overrides``: path → resolved result key).
 
@@ -50,6 +52,8 @@ def add_files(
                 content = results[overrides.get(path, line["k"])]
             entry = _file_entry(path, content)
             fill_from_file(entry, f"{root}/{path}")
+            if manifests is not None:
+                manifests.take(path, entry)
             license_keys.update(_license_keys(entry))
             ingest.add_file(entry)
     return license_keys

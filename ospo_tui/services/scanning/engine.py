@@ -20,7 +20,7 @@ from typing import Any
 from ospo_tui.services.ingest.file_flags import INFO_FLAGS
 
 # Part of every cache key: bump it when the shape of a cached result changes.
-RESULT_LAYOUT_VERSION = 1
+RESULT_LAYOUT_VERSION = 2  # 2: package_data (manifests), for package assembly
 DEFAULT_TIMEOUT = 120.0
 # Private key on cached results: rule-referenced file names ("see LICENSE") to resolve later.
 REFERENCES_KEY = "_referenced_filenames"
@@ -82,13 +82,16 @@ def warm_up() -> None:
 
 
 def _run_scanners(location: str, timeout: float) -> tuple[dict[str, Any], list[str]]:
-    from scancode.api import get_copyrights, get_file_info, get_licenses
+    from scancode.api import get_copyrights, get_file_info, get_licenses, get_package_data
     from scancode.interrupt import interruptible
 
     scanners: list[tuple[str, Callable[..., dict[str, Any]], dict[str, Any]]] = [
         ("info", get_file_info, {}),
         ("licenses", get_licenses, {"include_text": True, "min_score": 0}),
         ("copyrights", get_copyrights, {}),
+        # Cheap for a file no package handler claims; kept whether or not the scan assembles
+        # packages, so that one cached result serves both (``ManifestCollector`` drops it).
+        ("packages", get_package_data, {}),
     ]
     results: dict[str, Any] = {}
     errors: list[str] = []
@@ -149,6 +152,7 @@ def scan_file(location: str, timeout: float = DEFAULT_TIMEOUT) -> dict[str, Any]
     entry["copyrights"] = results.get("copyrights") or []
     entry["holders"] = results.get("holders") or []
     entry["authors"] = results.get("authors") or []
+    entry["package_data"] = results.get("package_data") or []
     entry["scan_errors"] = errors
     if entry["license_detections"]:
         try:

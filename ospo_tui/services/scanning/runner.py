@@ -32,6 +32,7 @@ from ospo_tui.services.scanning.cluster import local_workers
 from ospo_tui.services.scanning.engine import DEFAULT_TIMEOUT, REFERENCES_KEY, SCAN_OPTIONS
 from ospo_tui.services.scanning.jobs import Job, JobQueue
 from ospo_tui.services.scanning.manifest import Manifest
+from ospo_tui.services.scanning.package_assembly import ManifestCollector
 from ospo_tui.services.scanning.pool import PoolEvent
 from ospo_tui.services.scanning.progress import ProgressCallback, ScanProgress
 from ospo_tui.services.scanning.tree import SourceTree, TreeEntry
@@ -56,6 +57,7 @@ class ScanRequest:
     label: str | None = None
     cluster: str | None = None  # a Dask scheduler address, or local:N; None: the local pool
     ship_content: bool = False  # send file bytes to the cluster rather than paths
+    packages: bool = True  # detect manifests and assemble packages, as ``scancode -p``
 
 
 @dataclass
@@ -296,6 +298,7 @@ class ScanRun:
             "--timeout": str(self.request.timeout),
             "--max-size": str(self.request.max_size),
             "--exclude": list(self.request.excludes),
+            "--package": self.request.packages,
         }
         if self.request.cluster is not None:
             options["--cluster"] = self.request.cluster
@@ -330,10 +333,11 @@ class ScanRun:
                 header=header,
                 actor=self.actor,
             )
-            keys = add_files(
-                ingest, session, self.cache, self.manifest, self.overrides, self.tree.name
-            )
+            manifests = ManifestCollector(self.request.packages)
+            tree = (self.manifest, self.overrides, self.tree.name)
+            keys = add_files(ingest, session, self.cache, *tree, manifests)
             add_license_references(ingest, keys)
+            manifests.assemble(ingest, self.tree.name)
             scan = ingest.finish(
                 extra_event={
                     "root": str(self.tree.root),
