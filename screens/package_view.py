@@ -193,7 +193,7 @@ class PackageScreen(Screen[None]):
             self.app.call_from_thread(self._open_inspector, self.detail.package.scan_id, row)
 
     def _open_inspector(self, scan_id: int, row: QueueRow) -> None:
-        self.app.push_screen(InspectorScreen(QueueFilter(scan_id=scan_id, include_all=True), row))
+        self.app.push_screen(InspectorScreen(QueueFilter(scan_id=scan_id, scope="all"), row))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -115,9 +115,10 @@ def _check_row(number: int, row: dict[str, Any], head_seq: int) -> list[str]:
     try:
         payload = json.loads(event["payload"])
         # Logs written before migration 0002 have no origin fields: absent is "not recorded".
-        body = event_body(
-            **{k: event.get(k) if k in ORIGIN_FIELDS else event[k] for k in EVENT_BODY_COLUMNS}
-        )
+        fields: dict[str, Any] = {
+            k: event.get(k) if k in ORIGIN_FIELDS else event[k] for k in EVENT_BODY_COLUMNS
+        }
+        body = event_body(**fields)
     except (KeyError, TypeError, ValueError):
         return [*problems, f"{where}: the audit event is malformed"]
     if chain_hash(event["prev_hash"], body) != event["hash"]:
