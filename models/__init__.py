@@ -38,6 +38,10 @@ from .scan import (
     TodoItem,
 )
 
+# Rows here are never updated or deleted: row triggers refuse it, and on PostgreSQL statement
+# triggers refuse TRUNCATE and member logins hold only INSERT and SELECT on them.
+APPEND_ONLY_TABLES = ("audit_events", "decisions", "question_messages", "package_decisions")
+
 __all__ = [
     "REVIEW_STATES",
     "STATE_DECIDED",

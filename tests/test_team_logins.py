@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from ospo_tui.cli import main
 from ospo_tui.db import Database, open_database
-from ospo_tui.models import AuditEvent, Decision
+from ospo_tui.models import APPEND_ONLY_TABLES, AuditEvent, Decision
 from ospo_tui.services.access.identity import actor_for_writing
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.database.logins import create_member_login
@@ -92,6 +92,8 @@ ATTACKS = [
     "UPDATE audit_events SET actor = 'someone else'",
     "DELETE FROM audit_events",
     "UPDATE decisions SET concluded_expression = 'GPL-3.0-only'",
+    "UPDATE package_decisions SET concluded_expression = 'GPL-3.0-only'",
+    "TRUNCATE package_decisions",
     "DELETE FROM members",
     "INSERT INTO members (name, role, added_at) VALUES ('mallory', 'admin', 'now')",
 ]
@@ -129,7 +131,7 @@ def test_a_member_login_cannot_rewrite_the_trail(team: TeamServer, statement: st
 def test_even_the_owner_cannot_truncate_the_append_only_tables(team: TeamServer) -> None:
     db = Database(team.owner_url)
     before = fingerprint(db)
-    for table in ("audit_events", "decisions", "question_messages"):
+    for table in APPEND_ONLY_TABLES:
         assert "append-only" in _attempt(team.owner_url, f"TRUNCATE {table} CASCADE")
     assert fingerprint(db) == before
     db.dispose()

@@ -23,6 +23,10 @@ def _forbid_package_decision_changes() -> None:
             "CREATE TRIGGER package_decisions_append_only BEFORE UPDATE OR DELETE ON "
             "package_decisions FOR EACH ROW EXECUTE FUNCTION ospo_forbid_change()"
         )
+        op.execute(  # as 0002 guards the other append-only tables
+            "CREATE TRIGGER package_decisions_no_truncate BEFORE TRUNCATE ON package_decisions "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ospo_forbid_change()"
+        )
         return
     for verb in ("UPDATE", "DELETE"):
         op.execute(
@@ -35,6 +39,7 @@ def _forbid_package_decision_changes() -> None:
 def _drop_package_decision_triggers() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS package_decisions_append_only ON package_decisions")
+        op.execute("DROP TRIGGER IF EXISTS package_decisions_no_truncate ON package_decisions")
         return
     for verb in ("update", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS package_decisions_no_{verb}")

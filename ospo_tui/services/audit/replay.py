@@ -45,6 +45,13 @@ DECISION_COLUMNS = (
 )
 ITEM_COLUMNS = ("state", "concluded_expression", "current_decision_id", "version")
 ITEM_INITIAL = (STATE_OPEN, None, None, 1)  # as an import writes every review item
+# A package's review state, as an import writes it until a package decision moves it.
+PACKAGE_INITIAL = {
+    "state": STATE_OPEN,
+    "concluded_expression": None,
+    "current_decision_id": None,
+    "version_counter": 1,
+}
 
 
 @dataclass
@@ -59,6 +66,9 @@ class ReplayedState:
     members: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)
     policies: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     scans: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    # Packages a decision touched (PACKAGE_COLUMNS) and the package decisions, like the above.
+    packages: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
+    package_decisions: dict[int, tuple[dict[str, Any], int]] = field(default_factory=dict)
     reuses: Counter[int] = field(default_factory=Counter)
     # The first event whose payload lacks what replay needs (hashed, so written that way).
     unreadable: str | None = None
@@ -183,7 +193,42 @@ def _scan(state: ReplayedState, row: EventRow, action: str) -> None:
 
 
 _Handler = Callable[[ReplayedState, EventRow, str], None]
+
+
 # Every action that changes a table replay checks, and who folds it in.
+def _package_decision(state: ReplayedState, row: EventRow, action: str) -> None:
+    payload = orjson.loads(row[8])
+    new, seq, decision_id = payload["new"], row[0], payload["decision_id"]
+    package_id = int(row[6])
+    state.packages[package_id] = (
+        {
+            "state": new["state"],
+            "concluded_expression": new["concluded_expression"],
+            "current_decision_id": decision_id,
+            "version_counter": new["version"],
+        },
+        seq,
+    )
+    state.package_decisions[decision_id] = (
+        {
+            "project_id": row[7],
+            "package_id": package_id,
+            "purl": payload["purl"],
+            "concluded_expression": new["concluded_expression"],
+            "decision_type": new["decision_type"],
+            "reason": new["reason"],
+            "public_note": new["public_note"],
+            "private_comment_sha256": new["private_comment_sha256"],
+            "origin": payload["origin"],
+            "reused_from_id": payload["reused_from_id"],
+            "supersedes_id": payload["old"]["decision_id"],
+            "actor": row[2],
+            "role": row[3],
+        },
+        seq,
+    )
+
+
 _HANDLERS: dict[str, _Handler] = {
     **dict.fromkeys(
         ("decision.record", "decision.bulk", "decision.undo", "decision.reuse"), _decision
@@ -192,4 +237,5 @@ _HANDLERS: dict[str, _Handler] = {
     **dict.fromkeys(("member.add", "member.role", "member.remove"), _member),
     "policy.load": _policy,
     **dict.fromkeys(("scan.import", "scan.scan"), _scan),
+    **dict.fromkeys(("package_decision.record", "package_decision.reuse"), _package_decision),
 }

@@ -16,11 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import Decision as DecisionRow
-from ospo_tui.models import Member, Policy, Question, QuestionMessage, ReviewItem, Scan
+from ospo_tui.models import (
+    Member,
+    PackageDecision,
+    Policy,
+    Question,
+    QuestionMessage,
+    ReviewItem,
+    Scan,
+    ScanPackage,
+)
 from ospo_tui.services.audit.replay import (
     DECISION_COLUMNS,
     ITEM_COLUMNS,
     ITEM_INITIAL,
+    PACKAGE_INITIAL,
     UNCHECKED,
     ReplayedState,
 )
@@ -113,7 +123,8 @@ def _scans(session: Session, state: ReplayedState) -> str | None:
         if digest is UNCHECKED:
             continue
         for part, value in scan_digests(session, scan_id).items():
-            if digest.get(part) != value:
+            # A part an older event did not record is not compared (the event is hashed).
+            if part in digest and digest[part] != value:
                 what = "the scan row" if part == "scan" else f"its {part} rows"
                 return (
                     f"{label}: {what} no longer match the digest event {seq} recorded "
@@ -173,6 +184,24 @@ def _policies(session: Session, state: ReplayedState) -> str | None:
     return _compare_rows("policies version", rows, expected)
 
 
+def _packages(session: Session, state: ReplayedState) -> str | None:
+    """Package review state (what SBOMs and notices conclude), then the package decisions."""
+    table = ScanPackage.__table__
+    names = tuple(PACKAGE_INITIAL)
+    for row in _rows(session, table.c.id, table.c.purl, *(table.c[name] for name in names)):
+        expected, seq = state.packages.get(row[0], (PACKAGE_INITIAL, 0))
+        for name, found in zip(names, row[2:], strict=True):
+            if found != expected[name]:
+                label = f"packages row {row[0]} ({row[1]!r})"
+                if seq == 0:
+                    return f"{label}: {name} is {_quote(found)} but no event changed it"
+                return _differs(label, name, found, expected[name], seq)
+    found = _by_key(session, PackageDecision, "id")
+    for row in found.values():
+        row["private_comment_sha256"] = private_comment_digest(row["private_comment"])
+    return _compare_rows("package_decisions row", found, state.package_decisions)
+
+
 CHECKS: tuple[Callable[[Session, ReplayedState], str | None], ...] = (
     _scans,
     _decisions,
@@ -180,6 +209,7 @@ CHECKS: tuple[Callable[[Session, ReplayedState], str | None], ...] = (
     _questions,
     _members,
     _policies,
+    _packages,
 )
 
 

@@ -4,7 +4,7 @@ In team mode on PostgreSQL the acting name is the login the server authenticated
 member connects as themselves. The tables belong to an owner login, which runs ``db upgrade``,
 ``db downgrade`` and ``db restore`` and nothing else; members are never owners, so they cannot
 ALTER a table or disable its triggers. Append-only tables get INSERT and SELECT only, and no
-login gets TRUNCATE (migration 0002's triggers refuse it even to the owner).
+login gets TRUNCATE (migrations 0002 and 0005 add triggers that refuse it even to the owner).
 """
 
 from __future__ import annotations
@@ -15,13 +15,12 @@ from sqlalchemy import text
 
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
+from ospo_tui.models import APPEND_ONLY_TABLES
 from ospo_tui.services.access.identity import checked_user_name
 from ospo_tui.services.access.members import checked_role
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.database.copy import MANAGE_DATABASE, review_tables
 from ospo_tui.services.trail.chain import Actor, append_event
-
-APPEND_ONLY_TABLES = ("audit_events", "decisions", "question_messages")
 
 # Role -> privileges on the tables that keep current state (append-only ones are separate).
 _STATE_PRIVILEGES = {

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.migrate import alembic_config, current_revision, upgrade_to_head
+from ospo_tui.models import APPEND_ONLY_TABLES
 from ospo_tui.services.access.identity import resolve_actor
 from ospo_tui.services.access.reading import reading
 from ospo_tui.services.access.roles import require
@@ -206,13 +207,10 @@ def _restore_postgresql(
 def _clear_target(conn: Connection) -> None:
     # The append-only tables refuse TRUNCATE (migration 0002); the owner lifts that for this
     # one transaction, which a failed copy below rolls back with everything else.
-    guarded: list[Any] = [t.name for t in review_tables() if t.name in _APPEND_ONLY]
+    guarded: list[Any] = [t.name for t in review_tables() if t.name in APPEND_ONLY_TABLES]
     for name in guarded:
         conn.execute(text(f"ALTER TABLE {name} DISABLE TRIGGER {name}_no_truncate"))
     names = ", ".join(table.name for table in review_tables())
     conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     for name in guarded:
         conn.execute(text(f"ALTER TABLE {name} ENABLE TRIGGER {name}_no_truncate"))
-
-
-_APPEND_ONLY = ("audit_events", "decisions", "question_messages")

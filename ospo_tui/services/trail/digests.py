@@ -14,7 +14,17 @@ import hashlib
 from sqlalchemy import Boolean, ColumnElement, Integer, Table, cast, select
 from sqlalchemy.orm import Session
 
-from ospo_tui.models import Policy, PolicyRule, ReviewItem, Scan, ScannedFile
+from ospo_tui.models import (
+    Dependency,
+    PackageData,
+    PackageFile,
+    Policy,
+    PolicyRule,
+    ReviewItem,
+    Scan,
+    ScannedFile,
+    ScanPackage,
+)
 
 # Review item columns a later event or a policy load changes: replayed or re-derived instead.
 _ITEM_MUTABLE = frozenset(
@@ -29,6 +39,10 @@ _ITEM_MUTABLE = frozenset(
         "policy_alert",
         "policy_version",
     }
+)
+# A package's review state: replayed from the package decision events.
+_PACKAGE_MUTABLE = frozenset(
+    {"state", "concluded_expression", "current_decision_id", "version_counter", "updated_at"}
 )
 # Set after the scan's event, from the reuse events that follow it.
 _SCAN_MUTABLE = frozenset({"reused_count"})
@@ -70,6 +84,22 @@ def scan_digests(session: Session, scan_id: int) -> dict[str, str]:
         "review_items": rows_digest(
             session, ReviewItem.__table__, ReviewItem.scan_id == scan_id, leave_out=_ITEM_MUTABLE
         ),
+        # What the SBOMs' components say: declared licenses, purls, files, dependencies.
+        "packages": rows_digest(
+            session,
+            ScanPackage.__table__,
+            ScanPackage.scan_id == scan_id,
+            leave_out=_PACKAGE_MUTABLE,
+        ),
+        "package_files": rows_digest(
+            session,
+            PackageFile.__table__,
+            PackageFile.package_id.in_(
+                select(ScanPackage.id).where(ScanPackage.scan_id == scan_id)
+            ),
+        ),
+        "package_data": rows_digest(session, PackageData.__table__, PackageData.scan_id == scan_id),
+        "dependencies": rows_digest(session, Dependency.__table__, Dependency.scan_id == scan_id),
     }
 
 
