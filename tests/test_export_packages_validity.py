@@ -15,9 +15,7 @@ import pytest
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 from ntia_conformance_checker import SbomChecker
-from spdx_tools.spdx.model import Document, RelationshipType
-from spdx_tools.spdx.parser.parse_anything import parse_file
-from spdx_tools.spdx.validation.document_validator import validate_full_spdx_document
+from spdx_tools.spdx.model import RelationshipType
 from sqlalchemy import select
 
 from ospo_tui.db import Database
@@ -28,6 +26,7 @@ from ospo_tui.services.licenses.spdx_validation import normalise_spdx
 from ospo_tui.services.review.package_decisions import decide_package
 from tests.conftest import SCANCODE_FIXTURES
 from tests.decision_helpers import RITA
+from tests.export_helpers import parsed_spdx
 
 WITH_PACKAGES = [
     p.name
@@ -85,27 +84,13 @@ def exported(
     return json.loads((SCANCODE_FIXTURES / name).read_text()), out
 
 
-def _spdx(path: Path) -> Document:
-    document = parse_file(str(path))
-    messages = validate_full_spdx_document(document)
-    assert not messages, [m.validation_message for m in messages][:3]
-    return document
-
-
-# spdx-tools 0.8.2 parses tag-value at about 0.1 s a file (it rebuilds its license index per
-# expression), so tag-value is checked on the fixtures small enough to stay fast.
-TAG_VALUE_MAX_FILES = 100
-
-
 @pytest.mark.parametrize("file_name", ["bom.spdx.json", "bom.spdx"])
 def test_spdx_has_one_package_per_component(
     exported: tuple[dict[str, Any], Path], file_name: str
 ) -> None:
     doc, out = exported
-    if file_name == "bom.spdx" and len(doc["files"]) > TAG_VALUE_MAX_FILES:
-        pytest.skip(f"tag-value checked on fixtures up to {TAG_VALUE_MAX_FILES} files")
     expected = _expected(doc)
-    document = _spdx(out / file_name)
+    document = parsed_spdx(out / file_name)
     components = [p for p in document.packages if p.spdx_id.startswith("SPDXRef-Package-")]
     assert len(components) == expected["packages"]
     locators = {r.locator for p in components for r in p.external_references}
@@ -219,7 +204,7 @@ def test_hostile_package_fields_still_validate(sqlite_db: Database, tmp_path: Pa
     import_scan_file(sqlite_db, source, project="p", actor=RITA)
     for name in ("bom.spdx.json", "bom.spdx"):
         run_export(sqlite_db, RITA, "spdx", tmp_path / name)
-        document = _spdx(tmp_path / name)
+        document = parsed_spdx(tmp_path / name)
         assert any(p.spdx_id.startswith("SPDXRef-Package-") for p in document.packages)
     assert "\x1b" not in (tmp_path / "bom.spdx").read_text(encoding="utf-8")
     run_export(sqlite_db, RITA, "cyclonedx", tmp_path / "bom.cdx.json")

@@ -72,7 +72,7 @@ READS: dict[str, tuple[str, Read]] = {
         lambda r, t: bulk.preview_bulk(r, BulkSelection(t.scan_id, path_glob="*")),
     ),
     "policy versions": ("the policy", lambda r, t: versions.policy_history(r)),
-    "search": ("the search index", lambda r, t: search.search(r, "c")),
+    "search": ("the search index", lambda r, t: search.search(r, "zlib")),
     "custom licenses": ("custom licenses", lambda r, t: custom_licenses.registered_licenses(r)),
     "audit chain": ("the audit chain", lambda r, t: verify_trail(r)),
 }

@@ -156,7 +156,7 @@ def test_a_single_file_can_be_scanned(tmp_path: Path, capsys: pytest.CaptureFixt
     db_path = tmp_path / "review.sqlite"
     target = SAMPLE / "psycopg" / "LICENSE.txt"
     assert scan_cli(db_path, str(target), "--project", "one", "-n", "1") == 0
-    assert "1 files, 1 scanned, 0 reused" in capsys.readouterr().out
+    assert "1 file, 1 scanned, 0 reused" in capsys.readouterr().out
     [(scan_id, _)] = scans(db_path)
     db = open_database(f"sqlite:///{db_path}")
     found = findings_by_path(db, scan_id)
