@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from ospo_tui.errors import OspoError
@@ -25,6 +25,7 @@ from ospo_tui.screens.bulk_undo import undo_last_bulk
 from ospo_tui.screens.deciding import open_decision_form
 from ospo_tui.screens.directory_list import DirectoryList
 from ospo_tui.screens.messages import ReviewItemChanged, notify_safe
+from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.review.directory_tree import (
     DirectoryCounts,
     DirectoryLevel,
@@ -105,7 +106,7 @@ class DirectoryTreeScreen(Screen[str | None]):
         # Draws only the rows in view: the top of a scan with thousands of directories opens
         # as fast as a directory with three.
         yield DirectoryList(id="tree-list")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._show_title()
