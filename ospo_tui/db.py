@@ -164,6 +164,19 @@ class Database:
 
         upgrade_to_head(self.engine)
 
+    def refresh_statistics(self) -> None:
+        """After a bulk write (an import, a scan), let PostgreSQL's planner see the new rows.
+
+        Until autovacuum gets round to it, a freshly filled table plans as if empty: a search
+        over 100k paths then walked every row (1.3 s instead of 10 ms). ANALYZE samples each
+        table, so it costs about a second whatever the size. Tables a member login does not
+        own are skipped with a notice. SQLite plans well enough without statistics.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         """Close every pooled connection (before a file is copied or a database dropped)."""
         self.engine.dispose()

@@ -303,7 +303,7 @@ def import_scan_file(
                     feed.take(kind, value)
                 ingest = feed.finish({"file": source.path.name, "forced": forced})
         scan = ingest.scan
-        return ImportResult(
+        result = ImportResult(
             scan_id=scan.id,
             project=project,
             files=scan.files_count,
@@ -315,6 +315,8 @@ def import_scan_file(
             packages=ingest.packages.counts["packages"],
             dependencies=ingest.packages.counts["dependencies"],
         )
+    db.refresh_statistics()  # committed: the planner may now see the new rows
+    return result
 
 
 def _add_extras(ingest: ScanIngest, kind: str, value: Any) -> None:

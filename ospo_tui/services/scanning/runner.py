@@ -359,6 +359,7 @@ class ScanRun:
         finally:
             self.jobs.close()
             self.manifest.close()
+        self.db.refresh_statistics()
         self.progress.phase = "done"
         self._report(force=True)
         return ScanSummary(
