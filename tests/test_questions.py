@@ -37,8 +37,8 @@ from tests.team_support import (
     OTHER_ENGINEER,
     REVIEWER,
     Team,
+    acting_as,
     denied_events,
-    login_url,
     make_team,
 )
 
@@ -250,7 +250,7 @@ def test_find_review_item_by_full_path_or_unique_ending(db: Database, team: Team
 def run_cli(
     db: Database, user: str, *args: str, capsys: pytest.CaptureFixture[str]
 ) -> tuple[int, str, str]:
-    code = main(["--db", login_url(db.url, user), "--user", user, *args])
+    code = main([*acting_as(db.url, user), *args])
     out = capsys.readouterr()
     return code, out.out, out.err
 
