@@ -189,9 +189,11 @@ async def _views(
             out["scope"].append(await _press(app, "s", lambda n=n: queue.loads > n, "scope"))
     for round_ in range(max(3, steps // 20)):
         # Opened again, the kept screen reloads its level: wait for that load, not the old one.
+        # The queue builds its tree screen once its count is shown (``prepare_tree``); the
+        # first ``t`` of the session is reported apart all the same.
         kept = getattr(queue, "_tree", None)
         shown = kept.loads if isinstance(kept, DirectoryTreeScreen) else 0
-        name = "tree" if kept is not None else "tree_first"  # the first builds the screen
+        name = "tree_first" if round_ == 0 else "tree"
         out.setdefault(name, []).append(
             await _press(
                 app,

@@ -3,7 +3,7 @@
 The top of a large scan holds thousands of directories; a ``DataTable`` or ``OptionList`` builds
 (and measures) every row when the level is shown, which costs more than reading the level. Here
 ``show`` only stores a row count and a function that draws row N; ``render_line`` draws the rows
-on screen, each once (cached), so opening a level costs the same for ten rows as for ten thousand.
+on screen, each once (cached with the style it was drawn in), so opening a level costs the same for ten rows as for ten thousand.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
@@ -47,7 +48,8 @@ class DirectoryList(ScrollView, can_focus=True):
         self.count = 0
         self.cursor = 0
         self._draw: Callable[[int], Text] = lambda index: Text()
-        self._lines: dict[tuple[int, bool], list[Segment]] = {}
+        # (row, is cursor) -> (the style it was drawn with, its segments)
+        self._lines: dict[tuple[int, bool], tuple[Style, list[Segment]]] = {}
 
     def show(self, count: int, draw: Callable[[int], Text], cursor: int = 0) -> None:
         """Rows 0..count-1, drawn by ``draw(index)`` when they come into view."""
@@ -88,17 +90,17 @@ class DirectoryList(ScrollView, can_focus=True):
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("directory-list--cursor")
-        segments = self._lines.get((index, is_cursor))
-        if segments is None:
+        cached = self._lines.get((index, is_cursor))
+        if cached is not None and cached[0] == base:
+            segments = cached[1]
+        else:
+            # Drawn again only when the row or its style changed: showing the screen again
+            # re-applies its styles (usually to the same values), and that must not redraw.
             text = self._draw(index)
             segments = [
                 Segment(segment.text, base + segment.style if segment.style else base)
                 for segment in text.render(self.app.console)
                 if segment.text != "\n"
             ]
-            self._lines[(index, is_cursor)] = segments
+            self._lines[(index, is_cursor)] = (base, segments)
         return Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._lines.clear()

@@ -111,6 +111,12 @@ class DirectoryTreeScreen(Screen[str | None]):
     def on_mount(self) -> None:
         self._show_title()
         self.load(self.path)
+        if not self.is_current:
+            # Built ahead by the queue (``prepare_tree``): lay it out now, at the app's size,
+            # so that showing it is one paint instead of two layouts and a resize.
+            size = self.app.size
+            self._refresh_layout(size)
+            self._size_updated(size, size, size, layout=False)
 
     def reopen(self, flt: QueueFilter) -> None:
         """Shown again from the queue: its scope may have changed; the directory stays."""
@@ -134,6 +140,11 @@ class DirectoryTreeScreen(Screen[str | None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         level = message.level
+        if level is self.level:
+            # The same count (cached at the same audit chain head): the rows on screen are
+            # already right, and drawing them again would cost a frame.
+            self.loads += 1
+            return
         came_from = self.level.path if self.level is not None else None
         self.level, self.path = level, level.path
         self.rows = ([None] if level.path else []) + list(level.children)

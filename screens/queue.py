@@ -145,6 +145,7 @@ class QueueScreen(QueueViews, Screen[None]):
             self.workers.cancel_group(self, "queue-count")
             self.total, self.position, self.counted = len(read.window.rows), 0, True
             self._show_count()
+            self.prepare_tree()
             return
         self.counted = False
         self._show_count()
@@ -173,6 +174,7 @@ class QueueScreen(QueueViews, Screen[None]):
         self.position = counts.position
         self.counted = True
         self._show_count()
+        self.prepare_tree()  # after the first count: the tree's own count must not delay it
 
     @on(QueueTable.EdgeReached)
     def _edge(self, message: QueueTable.EdgeReached) -> None:

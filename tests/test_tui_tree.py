@@ -108,7 +108,8 @@ def test_tree_opens_drills_down_goes_up_and_filters_the_queue(sample_app: Review
             assert "under certifi/" in screen_text(sample_app)
             await pilot.press("t")  # the same tree again, where it was left
             await settle(pilot)
-            assert sample_app.screen is tree and tree.path == "" and tree.loads == 4
+            # Loads: built with the queue, shown, down, up, shown again.
+            assert sample_app.screen is tree and tree.path == "" and tree.loads == 5
 
     asyncio.run(drive())
 
@@ -181,3 +182,35 @@ def test_cli_queue_scope(
         main(["--db", sqlite_url, "queue", "--scope", "some"])
     assert refused.value.code == 2
     assert "invalid choice: 'some'" in capsys.readouterr().err
+
+
+def test_the_tree_is_built_while_the_queue_shows_and_t_only_switches_to_it(
+    sample_app: ReviewApp,
+) -> None:
+    async def drive() -> None:
+        async with sample_app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            queue = await open_queue(pilot)
+            await settle(pilot)
+            tree = queue._tree
+            # Built, laid out and counted at the queue's scope, but not shown.
+            assert isinstance(tree, DirectoryTreeScreen) and tree.is_mounted
+            assert tree not in sample_app.screen_stack and sample_app.screen is queue
+            assert tree.size == sample_app.size
+            assert tree.level is not None and tree.level.scope == "findings"
+            assert tree.level.total.files == 29 and tree.loads == 1
+            await pilot.press("t")
+            await wait_until(pilot, lambda: tree.loads == 2, "the tree to be shown")
+            assert sample_app.screen is tree
+            text = screen_text(sample_app)
+            assert "29 files, 29 open" in text and "certifi/" in text
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: sample_app.screen is queue, "the queue again")
+            # Leaving the scan removes the tree built for its queue.
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: not tree.is_attached, "the tree to be removed")
+            assert not any(
+                name.startswith("directory-tree") for name in sample_app._installed_screens
+            )
+
+    asyncio.run(drive())
