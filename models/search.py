@@ -1,7 +1,7 @@
 """The full-text search indexes, which live beside the models but are not mapped tables.
 
 SQLite keeps one FTS5 trigram table per searched column (external content, filled by
-triggers); PostgreSQL keeps a pg_trgm GIN index on the same columns, folded to lower-case A-Z.
+triggers); PostgreSQL keeps a pg_trgm GIN index on the same columns (migration 0006).
 Migrations create them; ``db copy`` and the model comparison must know to leave them alone.
 """
 

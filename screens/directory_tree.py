@@ -24,6 +24,7 @@ from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.screens.bulk_undo import undo_last_bulk
 from ospo_tui.screens.deciding import open_decision_form
 from ospo_tui.screens.directory_list import DirectoryList
+from ospo_tui.screens.line_list import fixed_width
 from ospo_tui.screens.messages import ReviewItemChanged, notify_safe
 from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.review.directory_tree import (
@@ -68,11 +69,7 @@ def _line(cells: tuple[str, ...], *, style: str = "") -> Text:
     text = Text(style=style)
     for index, cell in enumerate(cells):
         if index == 0:
-            name = safe_line(cell, max_len=None)
-            if name.cell_len > WIDTHS[0] - 2:
-                name = Text("…") + name[name.cell_len - WIDTHS[0] + 3 :]
-            name.pad_right(WIDTHS[0] - name.cell_len)
-            text.append_text(name)
+            text.append_text(fixed_width(safe_line(cell, max_len=None), WIDTHS[0]))
         elif index < len(WIDTHS):
             text.append(cell.rjust(WIDTHS[index] - 1) + " ")
         else:

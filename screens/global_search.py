@@ -14,14 +14,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import Header, Input, Static
 
 from ospo_tui.errors import OspoError
 from ospo_tui.safe_text import safe_line
 from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.screens.inspector import InspectorScreen
+from ospo_tui.screens.line_list import LineList, fixed_width
 from ospo_tui.screens.messages import DecisionRequested, notify_safe
 from ospo_tui.screens.status_line import StatusLine
+from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.review.queue import QueueFilter, queue_row
 from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
 
@@ -32,6 +34,14 @@ FIELD_LABELS = {
     "copyright": "copyright",
     "license": "license text",
 }
+WIDTHS = (14, 62)  # "Found in" and "Path"; the text takes what is left
+
+
+def _hit_line(label: str, path: Text, snippet: Text) -> Text:
+    line = Text(label.ljust(WIDTHS[0]))
+    line.append_text(fixed_width(path, WIDTHS[1]))
+    line.append_text(snippet)
+    return line
 
 
 class SearchScreen(Screen[None]):
@@ -76,12 +86,10 @@ class SearchScreen(Screen[None]):
             id="search-field",
         )
         yield StatusLine(id="search-status")
-        table: DataTable[Text] = DataTable(
-            id="search-results", cursor_type="row", zebra_stripes=True
-        )
-        table.add_columns("Found in", "Path", "Text")
-        yield table
-        yield Footer()
+        yield Static(_hit_line("Found in", Text("Path"), Text("Text")), id="search-columns")
+        # Hits are drawn as they come into view: a search of common words shows hundreds.
+        yield LineList(id="search-results")
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = f"search · {self.project} · scan {self.scan_id}"
@@ -109,16 +117,8 @@ class SearchScreen(Screen[None]):
             status.show(safe_line(message.error, max_len=None, style="bold red"))
             return
         self.phrase, self.hits = message.text.strip(), message.hits
-        table = self.query_one("#search-results", DataTable)
-        table.clear()
-        table.add_rows(
-            (
-                Text(FIELD_LABELS[hit.kind]),
-                safe_line(hit.path, max_len=80),
-                safe_line(hit.snippet, max_len=120),
-            )
-            for hit in message.hits
-        )
+        hits = message.hits
+        self.query_one("#search-results", LineList).show(len(hits), lambda i: self._line(hits[i]))
         status.show(
             safe_line(
                 f"{len(message.hits)} hits for {self.phrase!r} (at most {SHOWN_PER_FIELD} per "
@@ -127,11 +127,17 @@ class SearchScreen(Screen[None]):
             )
         )
         if message.hits:
-            table.focus()
+            self.query_one("#search-results", LineList).focus()
 
-    @on(DataTable.RowSelected, "#search-results")
-    def _open(self, event: DataTable.RowSelected) -> None:
-        self.open_hit(self.hits[event.cursor_row])
+    @staticmethod
+    def _line(hit: SearchHit) -> Text:
+        path, snippet = safe_line(hit.path, max_len=None), safe_line(hit.snippet, max_len=120)
+        return _hit_line(FIELD_LABELS[hit.kind], path, snippet)
+
+    @on(LineList.Selected, "#search-results")
+    def _open(self, event: LineList.Selected) -> None:
+        event.stop()
+        self.open_hit(self.hits[event.index])
 
     @work(thread=True, exit_on_error=False, group="search-open")
     def open_hit(self, hit: SearchHit) -> None:
@@ -154,8 +160,8 @@ class SearchScreen(Screen[None]):
         if not matched:
             notify_safe(self.app, "search for a phrase that occurs in matched text first")
             return
-        table = self.query_one("#search-results", DataTable)
-        chosen = self.hits[table.cursor_row] if 0 <= table.cursor_row < len(self.hits) else None
+        cursor = self.query_one("#search-results", LineList).cursor
+        chosen = self.hits[cursor] if 0 <= cursor < len(self.hits) else None
         target = chosen if chosen in matched else matched[0]
         assert target is not None and target.review_item_id is not None
         self.post_message(DecisionRequested(target.review_item_id, phrase=self.phrase))

@@ -38,12 +38,20 @@ QUERIES = [
     "ÖSTERREICH",
     "Licensed under the Apache License",
     "nowhere-to-be-found",
+    # PostgreSQL searches with a regular expression: its special characters are plain text.
+    "(c) 2020",
+    "c++ [x]",
+    "{1} $5 ^ |",
+    "? * + .",
+    "a.b",
+    "b \\d",
 ]
 ODD_VALUES = [
     "Copyright (c) 2020 Été Société",
     "Copyright 2021 ÉTÉ Labs, 100% owned",
     'Copyright a_b "quoted" \\back',
     "Copyright Österreich GmbH",
+    "Copyright c++ [x] {1} $5 ^ | ? * + . (C) 2020 a-b \\d",
 ]
 
 
@@ -94,6 +102,10 @@ def test_both_backends_give_the_same_hits(both: dict[str, Database]) -> None:
     values = [h.snippet for h in _hits(both["sqlite"], "été")]
     assert values == ["copyright: Copyright (c) 2020 Été Société"]
     assert len(_hits(both["sqlite"], "ÉTÉ")) == 1
+    # Regular-expression characters match only themselves.
+    assert len(_hits(both["postgresql"], "c++ [x]")) == 1
+    assert _hits(both["postgresql"], "a.b") == []  # "." is not "any character": "a-b" is no hit
+    assert len(_hits(both["postgresql"], "b \\d")) == 1  # a backslash and a d, not a digit
 
 
 def test_sqlite_indexes_stay_whole(sqlite_db: Database) -> None:

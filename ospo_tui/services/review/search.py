@@ -1,9 +1,9 @@
 """Global search: which files' paths, matched text, copyrights, or which license texts hold a phrase.
 
 A hit is a case-insensitive "contains" over A-Z (other letters match as typed), the same rule on
-both backends: SQLite narrows the rows with its FTS5 trigram tables, PostgreSQL with pg_trgm GIN
-indexes over the folded text, and both then check the exact rule (SQLite's ``lower`` folds A-Z
-only; PostgreSQL folds with ``translate``), so the two return the same rows in the same order.
+both backends: SQLite narrows the rows with its FTS5 trigram tables and checks them with
+``lower`` (which folds A-Z only); PostgreSQL asks a regular expression with A-Z in either case
+(``[rR][eE]...``), served by pg_trgm GIN indexes. The two return the same rows in the same order.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ MAX_PHRASE = 200
 MIN_PHRASE = 3
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FOLD = str.maketrans(_UPPER, _UPPER.lower())
+_REGEX_SPECIAL = frozenset("\\^$.|?*+()[]{}")  # escaped, they stand for themselves
 _SNIPPET = 100
 _RARE = 2000  # PostgreSQL: fewer rows holding a phrase are read through the trigram index
 # Short texts, where the probe is cheap. Matched text is long (a probe of a common license
@@ -99,12 +100,21 @@ def _fts_phrase(needle: str) -> str:
     return '"' + needle.replace('"', '""') + '"'
 
 
+def case_blind_pattern(needle: str) -> str:
+    """A PostgreSQL regular expression that finds ``needle`` (folded) with A-Z in either case
+    and every other character as typed: ``retry`` -> ``[rR][eE][tT][rR][yY]``."""
+    return "".join(
+        f"[{ch}{ch.upper()}]" if "a" <= ch <= "z" else "\\" + ch if ch in _REGEX_SPECIAL else ch
+        for ch in needle
+    )
+
+
 @compiles(Contains)
 def _contains_postgresql(element: Contains, compiler: Any, **kw: Any) -> str:
+    # pg_trgm's GIN index on the column serves the expression, and checking a row against
+    # it is about twenty times faster than folding the row with translate() (migration 0006).
     target = list(element.clauses)[0]
-    escaped = element.needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    folded = func.translate(target, _UPPER, _UPPER.lower())
-    return str(compiler.process(folded.op("LIKE")(f"%{escaped}%"), **kw))
+    return str(compiler.process(target.op("~")(case_blind_pattern(element.needle)), **kw))
 
 
 @compiles(Contains, "sqlite")
