@@ -9,9 +9,9 @@ import math
 
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
-    """``count`` with ``noun`` in the singular or plural."""
+    """``count`` (with thousands separators) and ``noun`` in the singular or plural."""
     word = noun if count == 1 else (plural_noun or noun + "s")
-    return f"{count} {word}"
+    return f"{count:,} {word}"
 
 
 def share(part: int, whole: int) -> str:

@@ -34,6 +34,7 @@ from ospo_tui.services.review.directory_tree import (
 )
 from ospo_tui.services.review.queue import QueueFilter, queue_page
 from ospo_tui.services.review.review_scope import SCOPE_LABELS
+from ospo_tui.wording import plural
 
 COLUMNS = ("Directory", "Files", "Open", "Decided", "To discuss", "Questions", "Worst alert")
 ALERT_STYLES = {"error": "bold red", "warning": "yellow", "missing": "magenta", "ok": "green"}
@@ -161,7 +162,7 @@ class DirectoryTreeScreen(Screen[str | None]):
         text = Text()
         text.append(safe_line("/" + level.path if level.path else "/ (the whole scan)"))
         text.append(
-            f"  ·  {total.files:,} files, {total.open:,} open, {total.decided:,} decided,"
+            f"  ·  {plural(total.files, 'file')}, {total.open:,} open, {total.decided:,} decided,"
             f" {total.questions:,} with questions  ·  {SCOPE_LABELS[level.scope]}",
             style="dim",
         )

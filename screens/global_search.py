@@ -26,6 +26,7 @@ from ospo_tui.screens.status_line import StatusLine
 from ospo_tui.screens.steady_footer import SteadyFooter
 from ospo_tui.services.review.queue import QueueFilter, queue_row
 from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
+from ospo_tui.wording import plural
 
 SHOWN_PER_FIELD = 100  # a screen shows 40 lines: more hits only cost time; refine the phrase
 FIELD_LABELS = {
@@ -121,7 +122,7 @@ class SearchScreen(Screen[None]):
         self.query_one("#search-results", LineList).show(len(hits), lambda i: self._line(hits[i]))
         status.show(
             safe_line(
-                f"{len(message.hits)} hits for {self.phrase!r} (at most {SHOWN_PER_FIELD} per "
+                f"{plural(len(message.hits), 'hit')} for {self.phrase!r} (at most {SHOWN_PER_FIELD} per "
                 "field) · enter opens a hit · b bulk-decides every file whose matched text holds it",
                 max_len=None,
             )

@@ -72,6 +72,11 @@ def test_search_screen_opens_a_hit_in_the_inspector(sample_app: ReviewApp) -> No
             await pilot.press("escape")
             await settle(pilot)
             assert sample_app.screen is screen
+            # Another phrase from the field (/): one hit is "1 hit".
+            await pilot.press("slash", *["backspace"] * len("HYNEK"), *"2010-2024", "enter")
+            await wait_until(pilot, lambda: screen.searches == 2, "the second search")
+            assert [h.path for h in screen.hits] == ["six/six.py"]
+            assert "1 hit for '2010-2024'" in screen_text(sample_app)
 
     asyncio.run(drive())
 

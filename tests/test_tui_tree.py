@@ -204,6 +204,10 @@ def test_the_tree_is_built_while_the_queue_shows_and_t_only_switches_to_it(
             assert sample_app.screen is tree
             text = screen_text(sample_app)
             assert "29 files, 29 open" in text and "certifi/" in text
+            _cursor_to(tree, "certifi")  # one file with findings: "1 file", not "1 files"
+            await pilot.press("enter")
+            await wait_until(pilot, lambda: tree.path == "certifi", "certifi to open")
+            assert "1 file, 1 open" in screen_text(sample_app)
             await pilot.press("escape")
             await wait_until(pilot, lambda: sample_app.screen is queue, "the queue again")
             # Leaving the scan removes the tree built for its queue.
