@@ -145,7 +145,6 @@ class QueueScreen(QueueViews, Screen[None]):
             self.workers.cancel_group(self, "queue-count")
             self.total, self.position, self.counted = len(read.window.rows), 0, True
             self._show_count()
-            self.prepare_tree()
             return
         self.counted = False
         self._show_count()
@@ -174,7 +173,6 @@ class QueueScreen(QueueViews, Screen[None]):
         self.position = counts.position
         self.counted = True
         self._show_count()
-        self.prepare_tree()  # after the first count: the tree's own count must not delay it
 
     @on(QueueTable.EdgeReached)
     def _edge(self, message: QueueTable.EdgeReached) -> None:
@@ -196,11 +194,12 @@ class QueueScreen(QueueViews, Screen[None]):
         total = self.total if self.counted else None
         text = count_text(self.flt, total, self.position, len(table.rows_window), table.cursor_row)
         self.query_one("#queue-count", StatusLine).show(Text(text, justify="right"))
+        if self.counted:  # the tree's own count must not delay the queue's
+            self.prepare_tree()
 
     def _show_filter(self) -> None:
-        self.query_one("#queue-filter", StatusLine).show(
-            safe_line(describe_filter(self.flt), max_len=120)
-        )
+        line = safe_line(describe_filter(self.flt), max_len=120)
+        self.query_one("#queue-filter", StatusLine).show(line)
 
     def show_row(self, key: QueueKey, review_item_id: int) -> None:
         """Put the cursor on one row, loading its window if it is not in the table."""
@@ -247,9 +246,8 @@ class QueueScreen(QueueViews, Screen[None]):
         self.query_one(QueueTable).focus()
 
     def action_dashboard(self) -> None:
-        self.app.push_screen(
-            DashboardScreen(self.flt.scan_id, scope=self.flt.scope), self._dashboard_closed
-        )
+        dashboard = DashboardScreen(self.flt.scan_id, scope=self.flt.scope)
+        self.app.push_screen(dashboard, self._dashboard_closed)
 
     def _dashboard_closed(self, chosen: BarFilter | None) -> None:
         if chosen:
