@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, delete, insert, make_url, select, text, update
@@ -15,10 +16,11 @@ from ospo_tui.models import CopyrightStatement, LicenseReference, ReviewItem
 from ospo_tui.models.search import DEFERRED_TABLE, SEARCHED_COLUMNS, fts_table
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.access.reading import reading
+from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.review.inspector import load_file_review
 from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
 from ospo_tui.services.trail.chain import Actor
-from tests.conftest import admin_reading, pg_server_url
+from tests.conftest import TEST_ADMIN, admin_reading, pg_server_url
 from tests.tui_support import import_sample
 
 # Cases, non-ASCII letters, LIKE wildcards and quotes: each must give the same hits on both
@@ -174,3 +176,30 @@ def test_cli_prints_tab_separated_rows(
     ]
     assert main(["--db", sqlite_url, "search", "xyz", "--in", "nowhere"]) == 2
     assert "unknown search field 'nowhere'" in capsys.readouterr().err
+
+
+def _search_triggers(db: Database) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'search%' ORDER BY name"
+            )
+        )
+        return [(name, sql) for name, sql in rows]
+
+
+def test_an_import_leaves_the_search_triggers_as_they_were(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The import drops the insert triggers for speed and creates them again from their own SQL;
+    an import that fails half-way rolls the drop back with the rest."""
+    before = _search_triggers(sqlite_db)
+    assert len(before) == 3 * len(SEARCHED_COLUMNS)
+    import_sample(sqlite_db)
+    assert _search_triggers(sqlite_db) == before
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"files": [{"path": "a.c", "type": "file"}, {"path": 7}]}')
+    with pytest.raises(InputError):
+        import_scan_file(sqlite_db, broken, project="other", actor=TEST_ADMIN)
+    assert _search_triggers(sqlite_db) == before

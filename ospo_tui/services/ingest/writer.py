@@ -124,7 +124,7 @@ class ScanIngest:
         )
         session.add(self.scan)
         session.flush()
-        defer_indexing(session, self.scan.id)
+        self._dropped_triggers = defer_indexing(session, self.scan.id)
         self._file_ids = RowIds(session, ScannedFile.__table__)
         self._detection_ids = RowIds(session, LicenseDetection.__table__)
         self.packages = PackageIngest(session, self.scan.id, self.project.id, self._insert)
@@ -357,7 +357,7 @@ class ScanIngest:
         scan.errors_count = self.counts["errors"]
         scan.state = "complete"
         self.session.flush()
-        index_scan(self.session, scan.id)
+        index_scan(self.session, scan.id, self._dropped_triggers)
         self.policy = settle_policy(self.session, self.policy, scan.id)
         append_event(
             self.session,
