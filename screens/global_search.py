@@ -28,7 +28,7 @@ from ospo_tui.services.review.queue import QueueFilter, queue_row
 from ospo_tui.services.review.search import SearchHit, first_file_with_license, search
 from ospo_tui.wording import plural
 
-SHOWN_PER_FIELD = 100  # a screen shows 40 lines: more hits only cost time; refine the phrase
+SHOWN_PER_FIELD = 50  # a screen shows 40 lines: more hits only cost time; refine the phrase
 FIELD_LABELS = {
     "path": "path",
     "matched": "matched text",
