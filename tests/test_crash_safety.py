@@ -210,7 +210,10 @@ def test_killed_scan(db: Database, tmp_path: Path) -> None:
         shutil.copyfile(source, copy)
     kill_midway(
         cli(db, "scan", str(tree), "--project", "sample", "--processes", "1"),
-        lambda: count(db, ScanResultCache) >= 2,
+        # The first result is stored on its own (ScanCode's start-up outlasts the 2 s between
+        # stores); the rest wait for the next store, which for twelve small files can be the
+        # last one, right before the publish: waiting for two raced the publish.
+        lambda: count(db, ScanResultCache) >= 1,
         timeout=240,
     )
     assert count(db, Scan) == 0 and count(db, ScannedFile) == 0

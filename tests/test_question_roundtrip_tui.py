@@ -29,7 +29,7 @@ from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.question_threads import QuestionFilter, get_question, list_questions
 from ospo_tui.services.trail.chain import Actor, verify_chain
 from tests.conftest import admin_reading
-from tests.tui_support import import_sample, screen_text, settle
+from tests.tui_support import import_sample, screen_text, settle, wait_until
 
 SIZE = (160, 50)
 ADMIN = Actor("root", "admin")
@@ -110,7 +110,12 @@ def test_reviewer_asks_engineer_answers_reviewer_decides_auditor_refused(
             assert isinstance(app.screen, InboxScreen)
             assert app.screen.query_one(DataTable).row_count == 1
             assert "answered questions you asked: 1" in screen_text(app)
-            assert "ed: Yes: vendored unchanged" in screen_text(app)
+            # The table draws its new row once it has measured it, after the count above.
+            await wait_until(
+                pilot,
+                lambda: "ed: Yes: vendored unchanged" in screen_text(app),
+                "the answer in the inbox",
+            )
             await pilot.press("enter")
             await settle(pilot)
             assert isinstance(app.screen, QuestionScreen)
