@@ -29,6 +29,8 @@ class QueueViews:
 
         def apply_filter(self, flt: QueueFilter) -> None: ...
 
+    _tree: DirectoryTreeScreen | None = None  # built once per queue (``prepare_tree``)
+
     def show_title(self) -> None:
         """The header names the project, the scan and the scope."""
         self.sub_title = (
@@ -40,37 +42,41 @@ class QueueViews:
         self.apply_filter(self.flt.with_changes(scope=next_scope(self.flt.scope)))
         self.show_title()
 
-    def prepare_tree(self) -> None:
+    def prepare_tree(self) -> bool:
         """Build the tree screen and count its top level while the user reads the queue, so
         that ``t`` only switches screens: building and styling its widgets and counting the
-        top of a 100,000-file scan took 110-180 ms on the first ``t``.
+        top of a 100,000-file scan took 110-180 ms on the first ``t``. Whether it built it now.
 
         Called once the queue's rows and count are on screen. The screen is installed and
         started (composed, its level loaded by its own worker) without being shown.
         """
-        if getattr(self, "_tree", None) is not None:
-            return
+        if self._tree is not None:
+            return False
         tree = DirectoryTreeScreen(self.flt, self.project)
         self._tree = tree
         name = self._tree_name()
         self.app.install_screen(tree, name)
         # Textual starts an installed screen when it is first shown; starting it here is the
-        # same private step (tests/test_directory_tree_tui.py shows it still works).
+        # same private step (tests/test_tui_tree.py shows it still works).
         self.app._get_screen(name)
+        return True
 
     def action_tree(self) -> None:
         # One tree screen per queue, installed so closing it keeps it: opening it again skips
-        # building and styling its widgets, and shows the directory left last.
-        self.prepare_tree()
-        tree: DirectoryTreeScreen = self._tree
-        tree.reopen(self.flt)
+        # building and styling its widgets, and shows the directory left last. A screen built
+        # just now loads its level as it starts; one kept loads it again at the queue's scope.
+        built = self.prepare_tree()
+        tree = self._tree
+        assert tree is not None
+        if not built:
+            tree.reopen(self.flt)
         self.app.push_screen(tree, self._tree_closed)
 
     def _tree_name(self) -> str:
         return f"directory-tree-{id(self)}"
 
     def on_unmount(self) -> None:
-        tree = getattr(self, "_tree", None)
+        tree = self._tree
         if tree is not None and tree not in self.app.screen_stack:  # not while the app exits
             self.app.uninstall_screen(self._tree_name())
             if tree.is_running:  # started but no longer installed: nothing else removes it
