@@ -2,10 +2,11 @@
 
 Prints, side by side with each target: loading a policy (re-ranking every review item), the
 dashboard's figures (service only), and in a headless TUI the dashboard screen's first paint
-(screen pushed → progress, alert and license charts drawn) and its last chart (directories,
-which need every open path, arrive second).
+(screen pushed → progress, alert and license charts drawn) and its last chart (the directories
+are read beside the other charts; whichever is drawn last).
 
     .venv/bin/python -m benchmarks.dashboard_bench [--files 100000] [--db URL] [--repeat 3]
+        [--skip-policy]
 
 Without ``--db`` a SQLite database is built once under the temp dir and reused.
 """
@@ -81,18 +82,19 @@ async def _paint_times(db: Database, scan_id: int) -> tuple[float, float]:
         started = time.perf_counter()
         screen = DashboardScreen(scan_id)
         await app.push_screen(screen)
-        # The screen records when each step was on screen (after the refresh that drew it).
-        while "directories" not in screen.painted_at:
+        # The screen records when each step was on screen (after the refresh that drew it);
+        # the two steps are read side by side, so either may come first.
+        while len(screen.painted_at) < 2:
             await asyncio.sleep(0.002)
         return (
             screen.painted_at["figures"] - started,
-            screen.painted_at["directories"] - started,
+            max(screen.painted_at.values()) - started,
         )
 
 
 def dashboard_paint_times(db: Database, scan_id: int) -> tuple[float, float]:
     """Seconds from pushing the dashboard to (first paint: progress, alerts and licenses
-    drawn, every chart drawn including directories), in a headless TUI."""
+    drawn; every chart drawn, directories included), in a headless TUI."""
     return asyncio.run(_paint_times(db, scan_id))
 
 
@@ -135,16 +137,22 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--db", help="database URL (default: a reused SQLite file in the temp dir)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--skip-policy",
+        action="store_true",
+        help="leave out the policy load (it rewrites every item)",
+    )
     args = parser.parse_args()
     db, scan_id, workdir = bench_scan("dashboard", args.files, args.db)
 
     policy_file = workdir / "bench-policies.yml"
     policy_file.write_text(BENCH_POLICY, encoding="utf-8")
-    _row(
-        "policy load (re-rank every item)",
-        _timed(lambda: load_policy(db, BENCH_ACTOR, policy_file), args.repeat),
-        None,
-    )
+    if not args.skip_policy:
+        _row(
+            "policy load (re-rank every item)",
+            _timed(lambda: load_policy(db, BENCH_ACTOR, policy_file), args.repeat),
+            None,
+        )
 
     def figures() -> None:
         with reading(db, BENCH_ACTOR, "the dashboard") as snapshot:

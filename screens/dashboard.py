@@ -2,8 +2,9 @@
 
 Each chart is an option list whose options are bars drawn with Rich, so the keyboard moves
 between bars and Enter selects one. Selecting a bar dismisses the screen with the queue filter
-behind it (a ``BarFilter``); the screen that pushed the dashboard applies it. The figures are
-read in a worker thread, so the screen paints at once.
+behind it (a ``BarFilter``); the screen that pushed the dashboard applies it. The figures and
+the directories are read in two worker threads at once, so the screen paints at once and each
+chart as soon as its query is answered.
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from textual.widgets.option_list import Option
 from ospo_tui.safe_text import clean, safe_line
 from ospo_tui.screens.acting import reading_as_user
 from ospo_tui.services.policy.versions import stored_policy
-from ospo_tui.services.review.dashboard import Bar, ReviewFigures, directory_bars, review_figures
+from ospo_tui.services.review.dashboard import (
+    Bar,
+    ReviewFigures,
+    directory_chart,
+    review_figures,
+)
+from ospo_tui.services.review.open_directories import OpenDirectories, open_directories
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, files_in_scope
 from ospo_tui.wording import share
 
@@ -170,6 +177,7 @@ class DashboardScreen(Screen[BarFilter | None]):
         self.directory_depth = directory_depth
         self.figures: ReviewFigures | None = None  # set at first paint
         self.directories_shown = False
+        self.open_files: OpenDirectories | None = None  # what the directory chart rolls up
         # When each step reached the screen (perf_counter), for benchmarks/dashboard_bench.py.
         self.painted_at: dict[str, float] = {}
 
@@ -186,8 +194,15 @@ class DashboardScreen(Screen[BarFilter | None]):
         self.query_one("#alerts", BarChart).focus()
         self.load()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load(self) -> None:
+        """Read both steps at once: two threads, two queries the database answers side by side
+        (SQLite and the PostgreSQL driver let go of the interpreter while they wait)."""
+        self.directories_shown = False
+        self.load_figures()
+        self.load_directories()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
+    def load_figures(self) -> None:
         with reading_as_user(self.app, "the dashboard") as snapshot:
             figures = review_figures(snapshot, self.scan_id, stored_policy(snapshot), self.scope)
         self.app.call_from_thread(self.show_figures, figures)
@@ -195,8 +210,17 @@ class DashboardScreen(Screen[BarFilter | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-directories")
     def load_directories(self) -> None:
         with reading_as_user(self.app, "the dashboard") as snapshot:
-            found = directory_bars(snapshot, self.scan_id, self.directory_depth, scope=self.scope)
-        self.app.call_from_thread(self.show_directories, *found)
+            found = open_directories(snapshot, self.scan_id, self.scope)
+        self._chart_directories(found)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-directories")
+    def roll_up_directories(self, directories: OpenDirectories) -> None:
+        """Another depth from the counts already read: ``+``/``-`` need no query."""
+        self._chart_directories(directories)
+
+    def _chart_directories(self, directories: OpenDirectories) -> None:
+        bars, depth = directory_chart(directories, self.directory_depth)
+        self.app.call_from_thread(self.show_directories, directories, bars, depth)
 
     def show_figures(self, figures: ReviewFigures) -> None:
         if not self.is_attached:
@@ -210,18 +234,16 @@ class DashboardScreen(Screen[BarFilter | None]):
 
     def _figures_painted(self) -> None:
         self.painted_at["figures"] = time.perf_counter()
-        # Directories need every open path: read them only now that the other charts are on
-        # screen, so the reading thread does not hold the interpreter while they wait.
-        self.load_directories()
 
-    def show_directories(self, bars: list[Bar], depth: int) -> None:
+    def show_directories(self, directories: OpenDirectories, bars: list[Bar], depth: int) -> None:
         if not self.is_attached:
             return
+        self.open_files = directories
         self.directory_depth = depth
         self.directories_shown = True
-        directories = self.query_one("#directories", BarChart)
-        directories.border_title = f"Directories by open files (depth {depth})"
-        directories.show(bars, "no open files")
+        chart = self.query_one("#directories", BarChart)
+        chart.border_title = f"Directories by open files (depth {depth})"
+        chart.show(bars, "no open files")
         self.call_after_refresh(self._directories_painted)
 
     def _directories_painted(self) -> None:
@@ -252,8 +274,10 @@ class DashboardScreen(Screen[BarFilter | None]):
         if not self.directories_shown:
             return
         self.directory_depth = max(1, (self.directory_depth or 1) + step)
-        self.load_directories()
+        if self.open_files is None:
+            self.load_directories()
+        else:
+            self.roll_up_directories(self.open_files)
 
     def action_refresh(self) -> None:
-        self.directories_shown = False
         self.load()
