@@ -21,6 +21,13 @@ STATE_STALE = "stale"
 REVIEW_STATES = (STATE_OPEN, STATE_DECIDED, STATE_TO_DISCUSS, STATE_QUESTION, STATE_STALE)
 
 
+# SQLite only, made by migration 0007 and not mapped here: the dashboard's GROUP BY (scan,
+# scope, state, alert, policy version, expressions) reads this index alone, in its order. On
+# PostgreSQL an index entry is capped at 2,704 bytes, which a file naming a hundred licenses
+# passes in its two expressions (the import would fail); there the GROUP BY reads the table.
+FIGURES_INDEX = "ix_review_items_figures"
+
+
 class ReviewItem(Base):
     """One regular file of one scan, as it stands in the review queue."""
 
@@ -34,17 +41,6 @@ class ReviewItem(Base):
         # The directory tree groups a scan's items by parent directory, scope, state and alert.
         Index(
             "ix_review_items_dir", "scan_id", "dir_path", "needs_review", "state", "policy_alert"
-        ),
-        # The dashboard's GROUP BY reads this index alone, in its order (no table rows).
-        Index(
-            "ix_review_items_figures",
-            "scan_id",
-            "needs_review",
-            "state",
-            "policy_alert",
-            "policy_version",
-            "detected_expression",
-            "detected_spdx",
         ),
     )
 

@@ -51,11 +51,13 @@ def downgrade_to(engine: Engine, revision: str = "base") -> None:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Model comparisons leave the search indexes alone: they are not mapped (see models.search)."""
+    """Model comparisons leave the search indexes (see models.search) and the SQLite-only
+    dashboard index (models.review.FIGURES_INDEX) alone: they are not mapped."""
+    from ospo_tui.models.review import FIGURES_INDEX
     from ospo_tui.models.search import is_search_index, is_search_table
 
     if name is None:
         return True
-    return not (
-        (type_ == "table" and is_search_table(name)) or (type_ == "index" and is_search_index(name))
-    )
+    if type_ == "index" and (is_search_index(name) or name == FIGURES_INDEX):
+        return False
+    return not (type_ == "table" and is_search_table(name))

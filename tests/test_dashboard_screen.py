@@ -208,11 +208,18 @@ def test_minus_and_plus_change_the_directory_depth(host: DashboardHost) -> None:
             assert isinstance(screen, DashboardScreen)
             chart = screen.query_one("#directories", BarChart)
             seen.append((screen.directory_depth, [b.label for b in chart.bars]))
+            counted = screen.open_files
             for key in ("minus", "plus", "plus"):
                 screen.painted_at.pop("directories")
                 await pilot.press(key)
                 await _loaded(pilot)
                 seen.append((screen.directory_depth, [b.label for b in chart.bars]))
+                # A depth change rolls up the counts already read; it asks the database nothing.
+                assert screen.open_files is counted
+            screen.painted_at.clear()
+            await pilot.press("r")
+            await _loaded(pilot)
+            assert screen.open_files is not counted and screen.directory_depth == 3
         return seen
 
     seen = asyncio.run(run())

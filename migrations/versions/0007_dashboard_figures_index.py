@@ -1,4 +1,10 @@
-"""an index the dashboard's GROUP BY reads alone: scope, state, alert, policy version, expression
+"""SQLite: an index the dashboard's GROUP BY reads alone (scope, state, alert, policy, expressions)
+
+The GROUP BY over a scan's review items read every row of the table: 0.5 s at 1,000,000 files.
+From this index, in its order, it takes 0.05 s. PostgreSQL gets no such index: an index entry
+there is capped at 2,704 bytes, which the two expressions of a file naming about a hundred
+licenses pass, and the import of that file would fail. Not mapped in the models (see
+``models.review.FIGURES_INDEX``).
 
 Revision ID: 0007
 Revises: 0006
@@ -14,22 +20,23 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+INDEX = "ix_review_items_figures"
+COLUMNS = (
+    "scan_id",
+    "needs_review",
+    "state",
+    "policy_alert",
+    "policy_version",
+    "detected_expression",
+    "detected_spdx",
+)
+
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_review_items_figures",
-        "review_items",
-        [
-            "scan_id",
-            "needs_review",
-            "state",
-            "policy_alert",
-            "policy_version",
-            "detected_expression",
-            "detected_spdx",
-        ],
-    )
+    if op.get_bind().dialect.name == "sqlite":
+        op.create_index(INDEX, "review_items", list(COLUMNS))
 
 
 def downgrade() -> None:
-    op.drop_index("ix_review_items_figures", table_name="review_items")
+    if op.get_bind().dialect.name == "sqlite":
+        op.drop_index(INDEX, table_name="review_items")

@@ -1,8 +1,8 @@
 """What the dashboard shows about one scan's review: progress, alerts, licenses, directories.
 
 One GROUP BY over the scan's review items (state × alert × policy version × expression: a few
-hundred groups even for 1,000,000 files), read from one covering index, feeds the progress,
-alert and license charts; licenses are split into keys in Python over those groups. Directories
+hundred groups even for 1,000,000 files; SQLite reads them from one covering index) feeds the
+progress, alert and license charts; licenses are split into keys in Python over those groups. Directories
 are a second GROUP BY, over the parent directories of open files (``open_directories``), that
 the screen reads beside the first. Every bar carries the queue filter that shows the files
 behind it, so the screen only has to apply it.
@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from ospo_tui.models import (
@@ -91,22 +91,34 @@ def _in_queue(scan_id: int, scope: str) -> tuple[ColumnElement[bool], ColumnElem
     return (ReviewItem.scan_id == scan_id, in_scope(scope))
 
 
+# The order of SQLite's ix_review_items_figures (migration 0007): grouped by these plain
+# columns, SQLite reads that index alone, in order. The judged expression is taken in Python.
+_FIGURE_COLUMNS = (
+    ReviewItem.needs_review,
+    ReviewItem.state,
+    ReviewItem.policy_alert,
+    ReviewItem.policy_version,
+    ReviewItem.detected_expression,
+    ReviewItem.detected_spdx,
+)
+
+
+def figures_query(
+    scan_id: int, scope: str
+) -> Select[bool, str, str | None, int | None, str | None, str | None, int]:
+    """The scan's review items in ``scope``, counted per group of ``_FIGURE_COLUMNS``."""
+    return (
+        select(*_FIGURE_COLUMNS, func.count())
+        .where(*_in_queue(scan_id, scope))
+        .group_by(*_FIGURE_COLUMNS)
+    )
+
+
 def _groups(session: Session, scan_id: int, scope: str) -> list[_Group]:
-    # Grouped by the plain columns in the order of ix_review_items_figures, so the database
-    # reads that index alone, in order; the expression a policy judges is taken in Python.
-    columns = (
-        ReviewItem.needs_review,
-        ReviewItem.state,
-        ReviewItem.policy_alert,
-        ReviewItem.policy_version,
-        ReviewItem.detected_expression,
-        ReviewItem.detected_spdx,
-    )
-    rows = session.execute(
-        select(*columns, func.count()).where(*_in_queue(scan_id, scope)).group_by(*columns)
-    )
     merged: Counter[tuple[str, str | None, int | None, str | None]] = Counter()
-    for _, state, alert, version, expression, spdx, count in rows:
+    for _, state, alert, version, expression, spdx, count in session.execute(
+        figures_query(scan_id, scope)
+    ):
         merged[state, alert, version, spdx if expression is None else expression] += count
     return [_Group(*key, count) for key, count in merged.items()]
 
