@@ -20,6 +20,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from ospo_tui.safe_text import clean, safe_line
 from ospo_tui.screens.acting import reading_as_user
@@ -205,7 +206,8 @@ class DashboardScreen(Screen[BarFilter | None]):
     def load_figures(self) -> None:
         with reading_as_user(self.app, "the dashboard") as snapshot:
             figures = review_figures(snapshot, self.scan_id, stored_policy(snapshot), self.scope)
-        self.app.call_from_thread(self.show_figures, figures)
+        if not get_current_worker().is_cancelled:  # a refresh started a newer read
+            self.app.call_from_thread(self.show_figures, figures)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-directories")
     def load_directories(self) -> None:
@@ -220,7 +222,9 @@ class DashboardScreen(Screen[BarFilter | None]):
 
     def _chart_directories(self, directories: OpenDirectories) -> None:
         bars, depth = directory_chart(directories, self.directory_depth)
-        self.app.call_from_thread(self.show_directories, directories, bars, depth)
+        # A later key or a refresh replaced this worker: its chart would draw over the newer one.
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_directories, directories, bars, depth)
 
     def show_figures(self, figures: ReviewFigures) -> None:
         if not self.is_attached:

@@ -226,3 +226,23 @@ def test_minus_and_plus_change_the_directory_depth(host: DashboardHost) -> None:
     assert seen[0][0] == 2 and seen[1] == (1, ["scan-target/"])
     assert seen[2] == seen[0]
     assert seen[3][0] == 3 and all(label.count("/") == 3 for label in seen[3][1])
+
+
+def test_keys_in_quick_succession_leave_the_chart_of_the_last(host: DashboardHost) -> None:
+    """Each key replaces the roll-up before it; whichever thread ends last, the chart drawn is
+    the one at the depth the screen says."""
+    from ospo_tui.screens.dashboard import BarChart
+
+    async def run() -> tuple[int | None, str, list[str]]:
+        async with host.run_test(size=(120, 36)) as pilot:
+            await _loaded(pilot)
+            screen = host.screen
+            assert isinstance(screen, DashboardScreen)
+            await pilot.press("plus", "plus", "minus", "r", "plus")
+            await _loaded(pilot)
+            chart = screen.query_one("#directories", BarChart)
+            return screen.directory_depth, str(chart.border_title), [b.label for b in chart.bars]
+
+    depth, title, labels = asyncio.run(run())
+    assert depth is not None and title.endswith(f"(depth {depth})")
+    assert labels and all(label.count("/") == depth for label in labels)
