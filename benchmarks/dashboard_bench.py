@@ -2,8 +2,8 @@
 
 Prints, side by side with each target: loading a policy (re-ranking every review item), the
 dashboard's figures (service only), and in a headless TUI the dashboard screen's first paint
-(screen pushed → progress, alert and license charts drawn) and its last chart (the directories
-are read beside the other charts; whichever is drawn last).
+(screen pushed → progress, alert and license charts drawn), its last chart (the directories
+are read beside the other charts; whichever is drawn last), and ``+``/``-`` on the directories.
 
     .venv/bin/python -m benchmarks.dashboard_bench [--files 100000] [--db URL] [--repeat 3]
         [--skip-policy]
@@ -34,6 +34,7 @@ from ospo_tui.services.review.dashboard import dashboard
 from ospo_tui.services.trail.chain import Actor
 
 FIRST_PAINT_TARGET = 1.0  # seconds, issue 7
+KEYSTROKE_TARGET = 0.05  # seconds: issue 19's p95 for keys in the queue, as a yardstick here
 BENCH_ACTOR = Actor("bench", "admin")
 BENCH_POLICY = """\
 license_policies:
@@ -75,7 +76,9 @@ class _DashboardHost(App[None]):
         self.user_name = BENCH_ACTOR.name  # the dashboard reads as the app's user
 
 
-async def _paint_times(db: Database, scan_id: int) -> tuple[float, float]:
+async def _paint_times(
+    db: Database, scan_id: int, depth_steps: tuple[int, ...] = ()
+) -> tuple[float, float, list[float]]:
     app = _DashboardHost(db)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
@@ -86,16 +89,27 @@ async def _paint_times(db: Database, scan_id: int) -> tuple[float, float]:
         # the two steps are read side by side, so either may come first.
         while len(screen.painted_at) < 2:
             await asyncio.sleep(0.002)
-        return (
-            screen.painted_at["figures"] - started,
-            max(screen.painted_at.values()) - started,
-        )
+        first, every = screen.painted_at["figures"], max(screen.painted_at.values())
+        depth_changes = []
+        for step in depth_steps:  # as + and - do, without Pilot's idle waits
+            del screen.painted_at["directories"]
+            pressed = time.perf_counter()
+            screen.action_depth(step)
+            while "directories" not in screen.painted_at:
+                await asyncio.sleep(0.002)
+            depth_changes.append(screen.painted_at["directories"] - pressed)
+        return first - started, every - started, depth_changes
 
 
 def dashboard_paint_times(db: Database, scan_id: int) -> tuple[float, float]:
     """Seconds from pushing the dashboard to (first paint: progress, alerts and licenses
     drawn; every chart drawn, directories included), in a headless TUI."""
-    return asyncio.run(_paint_times(db, scan_id))
+    return asyncio.run(_paint_times(db, scan_id))[:2]
+
+
+def directory_depth_times(db: Database, scan_id: int) -> list[float]:
+    """Seconds from ``+``, ``+``, ``-``, ``-`` each to the directory chart drawn again."""
+    return asyncio.run(_paint_times(db, scan_id, (1, 1, -1, -1)))[2]
 
 
 def dashboard_first_paint(db: Database, scan_id: int) -> float:
@@ -113,8 +127,11 @@ def _timed(call, repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
 
 def _row(name: str, times: list[float], target: float | None) -> None:
     median = statistics.median(times)
-    versus = f"{median / target:6.2f}× target {target:.1f} s" if target else ""
-    print(f"{name:<34} median {median:7.3f} s   best {min(times):7.3f} s   {versus}")
+    versus = f"{median / target:6.2f}× target {target:g} s" if target else ""
+    print(
+        f"{name:<34} median {median:7.3f} s   best {min(times):7.3f} s"
+        f"   worst {max(times):7.3f} s   {versus}"
+    )
 
 
 def bench_scan(
@@ -162,6 +179,8 @@ def main() -> None:
     paints = [dashboard_paint_times(db, scan_id) for _ in range(args.repeat)]
     _row("dashboard first paint (TUI)", [p[0] for p in paints], FIRST_PAINT_TARGET)
     _row("dashboard all four charts (TUI)", [p[1] for p in paints], FIRST_PAINT_TARGET)
+    depth = [t for _ in range(args.repeat) for t in directory_depth_times(db, scan_id)]
+    _row("directory depth + / - (TUI)", depth, KEYSTROKE_TARGET)
     db.dispose()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import func, select
 
@@ -25,7 +26,7 @@ class OpenDirectories:
     per_directory: dict[str, int]
     _rolled_up: dict[int, Counter[str]] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    @cached_property
     def deepest(self) -> int:
         """Path segments of the deepest directory holding an open file (0: none below the top)."""
         return max((d.count("/") + 1 for d in self.per_directory if d), default=0)
