@@ -2,10 +2,10 @@
 
 One GROUP BY over the scan's review items (state × alert × policy version × expression: a few
 hundred groups even for 1,000,000 files; SQLite reads them from one covering index) feeds the
-progress, alert and license charts; licenses are split into keys in Python over those groups. Directories
-are a second GROUP BY, over the parent directories of open files (``open_directories``), that
-the screen reads beside the first. Every bar carries the queue filter that shows the files
-behind it, so the screen only has to apply it.
+progress, alert and license charts; licenses are split into keys in Python over those groups.
+Directories are a second GROUP BY, of open files per parent directory (``open_directories``),
+which the screen reads beside the first. Every bar carries the queue filter that shows the
+files behind it, so the screen only has to apply it.
 """
 
 from __future__ import annotations
