@@ -2,9 +2,9 @@
 
 Each chart is an option list whose options are bars drawn with Rich, so the keyboard moves
 between bars and Enter selects one. Selecting a bar dismisses the screen with the queue filter
-behind it (a ``BarFilter``); the screen that pushed the dashboard applies it. The figures and
-the directories are read in two worker threads at once, so the screen paints at once and each
-chart as soon as its query is answered.
+behind it (a ``BarFilter``); the screen that pushed the dashboard applies it. The figures are
+read in a worker thread, so the screen paints at once; the directories in a second one, started
+as the figures arrive.
 """
 
 from __future__ import annotations
@@ -196,11 +196,8 @@ class DashboardScreen(Screen[BarFilter | None]):
         self.load()
 
     def load(self) -> None:
-        """Read both steps at once: two threads, two queries the database answers side by side
-        (SQLite and the PostgreSQL driver let go of the interpreter while they wait)."""
         self.directories_shown = False
-        self.load_figures()
-        self.load_directories()
+        self.load_figures()  # which starts the directories when it is in (show_figures)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def load_figures(self) -> None:
@@ -235,6 +232,11 @@ class DashboardScreen(Screen[BarFilter | None]):
         self.query_one("#alerts", BarChart).show(figures.alerts, "no alerts")
         self.query_one("#licenses", BarChart).show(figures.licenses, "no licenses detected")
         self.call_after_refresh(self._figures_painted)
+        # Directories are read now, while these charts are painted: the database counts them
+        # without the interpreter (SQLite and the PostgreSQL driver let it go while they wait).
+        # Read beside the figures, they made the first paint wait on PostgreSQL (the two
+        # queries share the cores), and after the paint they left the database idle meanwhile.
+        self.load_directories()
 
     def _figures_painted(self) -> None:
         self.painted_at["figures"] = time.perf_counter()
