@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from ospo_tui.db import Database
 from ospo_tui.models import ReviewItem
 from ospo_tui.services.ingest.importer import import_scan_file
-from ospo_tui.services.review import queue_text
+from ospo_tui.services.review import queue, queue_text
 from ospo_tui.services.review.queue import (
     QueueFilter,
     _filtered,
@@ -120,12 +120,14 @@ def _planned_ids(db: Database, flt: QueueFilter) -> list[int]:
         return [row.id for row in queue_page(snapshot, flt, limit=100_000)]
 
 
-@pytest.mark.parametrize("rare_paths", [2000, 3])  # 3: common texts take the LIKE walk
+# 3: common texts take the LIKE walk; a search reads 2 rows near the cursor, or 500.
+@pytest.mark.parametrize("rare_paths, nearby", [(2000, 2), (3, 500)])
 def test_filters_and_search_match_plain_like(
-    scan: tuple[Database, int], rare_paths: int, monkeypatch: pytest.MonkeyPatch
+    scan: tuple[Database, int], rare_paths: int, nearby: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db, scan_id = scan
     monkeypatch.setattr(queue_text, "RARE_PATHS", rare_paths)
+    monkeypatch.setattr(queue, "NEARBY", nearby)
     seen_some = 0
     for needle in NEEDLES:
         for scope in ("findings", "all"):
@@ -144,21 +146,45 @@ def test_filters_and_search_match_plain_like(
 
 
 def _check_search(db: Database, flt: QueueFilter, needle: str) -> None:
-    """Search from the top, forward and back, lands where LIKE's own first and last match are."""
-    with admin_reading(db) as snapshot:
-        all_ids = [row.id for row in queue_page(snapshot, flt, limit=100_000)]
-        first = queue_search(snapshot, flt, needle, start=None)
-        last = queue_search(snapshot, flt, needle, start=None, forward=False)
+    """Search lands where LIKE's own next (or previous) match is, wrapping round the ends, from
+    the top and from rows all along the queue."""
     from ospo_tui.services.review.queue import _SEARCHED  # noqa: PLC0415
-    from ospo_tui.services.review.queue_text import holding_text  # noqa: PLC0415
 
-    held = holding_text(None, flt.scan_id, needle, True, _SEARCHED)
+    held = queue_text.holding_text(None, flt.scan_id, needle, True, _SEARCHED)
     query = _filtered(select(ReviewItem.id), flt).where(held)
     with admin_reading(db) as snapshot:
+        rows = queue_page(snapshot, flt, limit=100_000)
         matching = set(snapshot.session.scalars(query))
-    expected = [item for item in all_ids if item in matching]
-    assert (first.id if first else None) == (expected[0] if expected else None), needle
-    assert (last.id if last else None) == (expected[-1] if expected else None), needle
+        hits = [at for at, row in enumerate(rows) if row.id in matching]
+        first = queue_search(snapshot, flt, needle, start=None)
+        last = queue_search(snapshot, flt, needle, start=None, forward=False)
+        assert (first.id if first else None) == (rows[hits[0]].id if hits else None), needle
+        assert (last.id if last else None) == (rows[hits[-1]].id if hits else None), needle
+        for at in range(0, len(rows), 29):
+            for forward in (True, False):
+                for inclusive in (False, True):
+                    found = queue_search(
+                        snapshot,
+                        flt,
+                        needle,
+                        start=rows[at].key,
+                        forward=forward,
+                        inclusive=inclusive,
+                    )
+                    want = _expected(hits, at, forward, inclusive)
+                    got = found.id if found else None
+                    assert got == (rows[want].id if want is not None else None), (needle, at)
+
+
+def _expected(hits: list[int], at: int, forward: bool, inclusive: bool) -> int | None:
+    """The position of the match a pager's search finds from ``at``, wrapping round."""
+    if not hits:
+        return None
+    if forward:
+        ahead = [h for h in hits if h > at or (inclusive and h == at)]
+        return ahead[0] if ahead else hits[0]
+    behind = [h for h in hits if h < at or (inclusive and h == at)]
+    return behind[-1] if behind else hits[-1]
 
 
 def test_a_column_with_many_values_is_read_by_like(

@@ -170,14 +170,22 @@ def rare_path_ids(session: Session, scan_id: int, phrase: str) -> list[int] | No
 
 
 def holding_text(
-    session: Session | None, scan_id: int, phrase: str, path: bool, targets: tuple[Any, ...]
+    session: Session | None,
+    scan_id: int,
+    phrase: str,
+    path: bool,
+    targets: tuple[Any, ...],
+    *,
+    table: Any = None,
 ) -> ColumnElement[bool]:
     """Rows whose path (with ``path``) or one of ``targets`` holds ``phrase`` (A-Z folded):
     the rows LIKE finds on each column. With a ``session`` they are found through indexes;
-    without one (a bulk selection's subquery) it is LIKE on every row."""
+    without one it is LIKE on every row (of ``table``'s columns of the same names, if given)."""
     needle = contains_pattern(phrase)
     columns = ((ReviewItem.path,) if path else ()) + targets
     if session is None:
+        if table is not None:
+            columns = tuple(table.c[target.key] for target in columns)
         return or_(*(Folded(target).like(needle, escape="\\") for target in columns))
     # A window is read in up to three statements and counted in two more: the plan is made
     # once per snapshot (and stays true in it).
