@@ -60,3 +60,35 @@ def test_an_unstopped_read_keeps_its_errors(db: Database) -> None:
         with pytest.raises(Exception) as caught, stoppable.running(snapshot):
             snapshot.session.execute(text("SELECT * FROM no_such_table"))
     assert not isinstance(caught.value, ReadStopped)
+
+
+def test_stopping_again_and_again_while_reads_end_never_reaches_a_closed_connection(
+    sqlite_db: Database,
+) -> None:
+    """The screen stops the current count from the UI thread whenever a window loads, so a
+    stop can land while a stopped read is closing its connection."""
+    errors: list[BaseException] = []
+    for _ in range(30):
+        stoppable = StoppableRead()
+        done = threading.Event()
+
+        def count(stoppable: StoppableRead = stoppable, done: threading.Event = done) -> None:
+            try:
+                with admin_reading(sqlite_db) as snapshot, stoppable.running(snapshot):
+                    snapshot.session.execute(text(_SLOW["sqlite"])).all()
+            except ReadStopped:
+                pass
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=count)
+        worker.start()
+        while not done.is_set():
+            try:
+                stoppable.stop()
+            except BaseException as exc:  # noqa: BLE001 - the test collects them
+                errors.append(exc)
+                break
+        worker.join(30)
+        assert not worker.is_alive()
+    assert errors == []

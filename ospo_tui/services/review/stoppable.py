@@ -43,16 +43,20 @@ class StoppableRead:
         try:
             yield
         except DBAPIError:
+            self._forget()  # before the connection closes: stop() must not reach a closed one
             if not self.stopped:
                 raise
             connection.invalidate()
             raise ReadStopped from None
         finally:
-            with self._lock:
-                self._stop = None
+            self._forget()
         if self.stopped:  # stopped as it finished: the cancel may still be on its way
             connection.invalidate()
             raise ReadStopped
+
+    def _forget(self) -> None:
+        with self._lock:
+            self._stop = None
 
     def stop(self) -> None:
         """Stop the statement now running (if any) and any read started after this."""
