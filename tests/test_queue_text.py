@@ -121,7 +121,7 @@ def _planned_ids(db: Database, flt: QueueFilter) -> list[int]:
 
 
 # 3: common texts take the LIKE walk; a search reads 2 rows near the cursor, or 500.
-@pytest.mark.parametrize("rare_paths, nearby", [(2000, 2), (3, 500)])
+@pytest.mark.parametrize("rare_paths, nearby", [(300, 2), (3, 500)])
 def test_filters_and_search_match_plain_like(
     scan: tuple[Database, int], rare_paths: int, nearby: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:

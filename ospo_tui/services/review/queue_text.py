@@ -40,7 +40,7 @@ from ospo_tui.models import ReviewItem
 from ospo_tui.models.search import fts_table
 from ospo_tui.services.review.search import MIN_PHRASE, contains, fold
 
-RARE_PATHS = 2000  # fewer paths than this holding a text are read through the trigram index
+RARE_PATHS = 300  # SQLite: fewer paths than this holding a text are read through FTS5
 MANY_VALUES = 2000  # more distinct values than this in a column: LIKE reads the rows instead
 
 
