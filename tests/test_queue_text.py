@@ -213,3 +213,15 @@ def test_distinct_values_walk_the_index(scan: tuple[Database, int]) -> None:
         assert (
             queue_text.distinct_values(snapshot.session, scan_id, ReviewItem.detected_spdx) is None
         )
+
+
+GLOBS = ("copy*", "*.c", "src/a_b.c", "SRC/*", "*ÄNDER*", "*50%*", "*[*", "???/*", "*zlib*.h")
+
+
+def test_path_globs_keep_their_rows(scan: tuple[Database, int]) -> None:
+    """A glob narrowed by the trigram index (PostgreSQL) keeps exactly the glob's rows."""
+    db, scan_id = scan
+    for glob in GLOBS:
+        for scope in ("findings", "all"):
+            flt = QueueFilter(scan_id, scope=scope, path_glob=glob)
+            assert _planned_ids(db, flt) == _plain_ids(db, flt), glob

@@ -29,7 +29,7 @@ from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import key_to_spdx
 from ospo_tui.services.review.directory_filter import under_directory
-from ospo_tui.services.review.queue_text import glob_to_like, holding_text
+from ospo_tui.services.review.queue_text import glob_narrowed, glob_to_like, holding_text
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
@@ -161,6 +161,8 @@ def _filtered(query: AnySelect, flt: QueueFilter, session: Session | None = None
         query = query.where(_names_license(flt.license_key))
     if flt.path_glob:
         query = query.where(PathGlob(ReviewItem.path, flt.path_glob))
+        if session is not None:
+            query = query.where(glob_narrowed(session, flt.path_glob))
     if flt.text:
         query = query.where(holding_text(session, flt.scan_id, flt.text, True, _TEXT))
     return query
