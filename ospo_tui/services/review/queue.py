@@ -282,10 +282,8 @@ def queue_search(
     if not text:
         return None
     session = reading.session
-    ascending = (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
-    descending = (ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc())
-    order = ascending if forward else descending
-    bound = None
+    order = _in_order(forward)
+    bound: Any = None
     if start is not None:
         if forward:
             bound = _KEY >= tuple_(*start) if inclusive else _KEY > tuple_(*start)
@@ -296,7 +294,7 @@ def queue_search(
             return near
     held = holding_text(session, flt.scan_id, text, True, _SEARCHED)
     base = _filtered(select(*_COLUMNS), flt, session).where(held)
-    if bound is not None and start is not None:
+    if start is not None:
         row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
         if row is not None:
             return QueueRow(*row)
@@ -309,24 +307,27 @@ def queue_search(
 NEARBY = 500  # rows after the cursor that a search reads before it asks the indexes
 
 
+def _in_order(forward: bool, keys: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    """Queue order (priority, path, id), or its reverse; of ``keys`` (a subquery's) if given."""
+    keys = keys or (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+    return keys if forward else tuple(key.desc() for key in keys)
+
+
 def _nearby(
     session: Session, flt: QueueFilter, text: str, bound: Any, forward: bool
 ) -> QueueRow | None:
     """The match among the next ``NEARBY`` rows, read in queue order: while typing, the text is
     usually close by, and finding it there needs no index lookups (on PostgreSQL a common
     trigram costs tens of milliseconds)."""
-    ascending = (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
-    descending = (ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc())
     rows = (
         _filtered(select(*_COLUMNS), flt, session)
         .where(bound)
-        .order_by(*(ascending if forward else descending))
+        .order_by(*_in_order(forward))
         .limit(NEARBY)
         .subquery()
     )
     held = holding_text(None, flt.scan_id, text, True, _SEARCHED, table=rows)
-    keys = (rows.c.priority, rows.c.path, rows.c.id)
-    order = keys if forward else tuple(key.desc() for key in keys)
+    order = _in_order(forward, (rows.c.priority, rows.c.path, rows.c.id))
     row = session.execute(select(rows).where(held).order_by(*order).limit(1)).first()
     return QueueRow(*row) if row is not None else None
 
