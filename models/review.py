@@ -36,6 +36,9 @@ class ReviewItem(Base):
         Index("ix_review_items_queue", "scan_id", "needs_review", "priority", "path"),
         Index("ix_review_items_state", "scan_id", "state", "priority", "path"),
         Index("ix_review_items_spdx", "scan_id", "detected_spdx"),
+        # The queue lists a scan's distinct expressions by walking these (see queue_text).
+        Index("ix_review_items_expression", "scan_id", "detected_expression"),
+        Index("ix_review_items_concluded", "scan_id", "concluded_expression"),
         # The "all files" scope pages on (priority, path) without needs_review in the way.
         Index("ix_review_items_all", "scan_id", "priority", "path"),
         # The directory tree groups a scan's items by parent directory, scope, state and alert.

@@ -27,6 +27,7 @@ from ospo_tui.services.review.queue import (
     queue_window,
 )
 from ospo_tui.services.review.review_scope import SCOPE_LABELS
+from ospo_tui.services.review.stoppable import ReadStopped, StoppableRead
 
 SUBJECT = "the review queue"
 
@@ -118,15 +119,24 @@ def read_end(app: App[Any], flt: QueueFilter, last: bool, size: int) -> WindowRe
 
 
 def read_counts(
-    app: App[Any], flt: QueueFilter, first: QueueRow | None, recount: bool, at_start: bool
-) -> QueueCounts:
-    """The rows the filter keeps (with ``recount``) and those before the window's ``first``."""
-    with reading_as_user(app, SUBJECT) as snapshot:
-        total = queue_count(snapshot, flt) if recount else None
-        # A window at the start of the queue (every new filter's) has no row before it.
-        position = 0
-        if first is not None and not at_start:
-            position = queue_position(snapshot, flt, first.key)
+    app: App[Any],
+    flt: QueueFilter,
+    first: QueueRow | None,
+    recount: bool,
+    at_start: bool,
+    stoppable: StoppableRead,
+) -> QueueCounts | None:
+    """The rows the filter keeps (with ``recount``) and those before the window's ``first``;
+    None when ``stoppable`` was stopped (a newer window wants its own figures)."""
+    try:
+        with reading_as_user(app, SUBJECT) as snapshot, stoppable.running(snapshot):
+            total = queue_count(snapshot, flt) if recount else None
+            # A window at the start of the queue (every new filter's) has no row before it.
+            position = 0
+            if first is not None and not at_start:
+                position = queue_position(snapshot, flt, first.key)
+    except ReadStopped:
+        return None
     return QueueCounts(flt, first.id if first else None, total, position)
 
 

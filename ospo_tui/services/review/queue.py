@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
-    String,
     and_,
     func,
     literal,
@@ -22,6 +21,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.models import ReviewItem
@@ -29,6 +29,7 @@ from ospo_tui.models.review import REVIEW_STATES as REVIEW_STATES  # for the CLI
 from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.licenses.expressions import key_to_spdx
 from ospo_tui.services.review.directory_filter import under_directory
+from ospo_tui.services.review.queue_text import glob_narrowed, glob_to_like, holding_text
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 QueueKey = tuple[int, str, int]  # (priority, path, review item id)
@@ -93,26 +94,6 @@ _COLUMNS = (
 _KEY = tuple_(ReviewItem.priority, ReviewItem.path, ReviewItem.id)
 
 
-def glob_to_like(pattern: str) -> str:
-    """``src/*.c`` → ``src/%.c`` with LIKE's own wildcards escaped (escape char ``\\``)."""
-    out = []
-    for ch in pattern:
-        if ch in "%_\\":
-            out.append("\\" + ch)
-        elif ch == "*":
-            out.append("%")
-        elif ch == "?":
-            out.append("_")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-# Both backends fold only ASCII letters (see ``Folded``): the needle is folded the same way, so
-# "ÄNDERUNGEN" still finds itself and never depends on the backend.
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 class PathGlob(FunctionElement[bool]):
     """A path matches a shell glob (``*`` and ``?``, over the whole path), case and all.
 
@@ -144,41 +125,6 @@ def _path_glob_sqlite(element: PathGlob, compiler: Any, **kw: Any) -> str:
     return f"({column} GLOB {pattern})"
 
 
-def _contains(text: str) -> str:
-    return "%" + glob_to_like(text.translate(_ASCII_LOWER)) + "%"
-
-
-class Folded(FunctionElement[str]):
-    """A column in lower case, for a LIKE with a lower-case pattern.
-
-    SQLite's LIKE already ignores case, and exactly as far as its ``lower()`` does (ASCII
-    letters), so there the column is left as it is: a text filter's scan of every queue row
-    costs a third less without a ``lower()`` per row. PostgreSQL folds the column in the "C"
-    collation: the same ASCII-only folding as SQLite, so both backends find the same rows, and
-    about a third faster than a locale's ``lower()`` (a text filter matching nothing scans
-    every row: 21 ms instead of 31 ms on 100,000 files). Elsewhere it is ``lower(column)``.
-    """
-
-    type = String()
-    name = "lower"
-    inherit_cache = True
-
-
-@compiles(Folded)
-def _folded(element: Folded, compiler: Any, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(Folded, "postgresql")
-def _folded_postgresql(element: Folded, compiler: Any, **kw: Any) -> str:
-    return f'lower({compiler.process(element.clauses, **kw)} COLLATE "C")'
-
-
-@compiles(Folded, "sqlite")
-def _folded_sqlite(element: Folded, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
 def _names_license(key: str) -> ColumnElement[bool]:
     """The detected expression names ``key`` as a whole token (so gpl-2.0 never matches
     lgpl-2.0 or gpl-2.0-plus), in ScanCode keys or as its SPDX id."""
@@ -199,7 +145,8 @@ def _names_license(key: str) -> ColumnElement[bool]:
 AnySelect = Select[*tuple[Any, ...]]
 
 
-def _filtered(query: AnySelect, flt: QueueFilter) -> AnySelect:
+def _filtered(query: AnySelect, flt: QueueFilter, session: Session | None = None) -> AnySelect:
+    """The filter's rows; with a ``session``, text is found through indexes (``queue_text``)."""
     query = query.where(ReviewItem.scan_id == flt.scan_id)
     query = query.where(in_scope(flt.scope))
     if flt.directory:
@@ -209,28 +156,22 @@ def _filtered(query: AnySelect, flt: QueueFilter) -> AnySelect:
     if flt.policy_alert:
         query = query.where(ReviewItem.policy_alert == flt.policy_alert)
     if flt.license:
-        needle = _contains(flt.license.strip())
-        query = query.where(
-            or_(
-                Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
-                Folded(ReviewItem.detected_expression).like(needle, escape="\\"),
-                Folded(ReviewItem.concluded_expression).like(needle, escape="\\"),
-            )
-        )
+        query = query.where(holding_text(session, flt.scan_id, flt.license.strip(), False, _NAMED))
     if flt.license_key:
         query = query.where(_names_license(flt.license_key))
     if flt.path_glob:
         query = query.where(PathGlob(ReviewItem.path, flt.path_glob))
+        if session is not None:
+            query = query.where(glob_narrowed(session, flt.path_glob))
     if flt.text:
-        needle = _contains(flt.text)
-        query = query.where(
-            or_(
-                Folded(ReviewItem.path).like(needle, escape="\\"),
-                Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
-                Folded(ReviewItem.concluded_expression).like(needle, escape="\\"),
-            )
-        )
+        query = query.where(holding_text(session, flt.scan_id, flt.text, True, _TEXT))
     return query
+
+
+# The expressions each text looks in (besides the path, for free text and search).
+_NAMED = (ReviewItem.detected_spdx, ReviewItem.detected_expression, ReviewItem.concluded_expression)
+_TEXT = (ReviewItem.detected_spdx, ReviewItem.concluded_expression)
+_SEARCHED = (ReviewItem.detected_spdx, ReviewItem.detected_expression)
 
 
 def queue_page(
@@ -242,7 +183,7 @@ def queue_page(
     limit: int = 100,
 ) -> list[QueueRow]:
     """Rows after ``after`` (exclusive) or from ``start`` (inclusive), in queue order."""
-    query = _filtered(select(*_COLUMNS), flt)
+    query = _filtered(select(*_COLUMNS), flt, reading.session)
     if after is not None:
         query = query.where(_KEY > tuple_(*after))
     if start is not None:
@@ -255,7 +196,7 @@ def queue_page_before(
     reading: Reading, flt: QueueFilter, *, before: QueueKey | None, limit: int = 100
 ) -> list[QueueRow]:
     """The page that ends just before ``before`` (or the last page), in queue order."""
-    query = _filtered(select(*_COLUMNS), flt)
+    query = _filtered(select(*_COLUMNS), flt, reading.session)
     if before is not None:
         query = query.where(_KEY < tuple_(*before))
     query = query.order_by(
@@ -265,12 +206,13 @@ def queue_page_before(
 
 
 def queue_count(reading: Reading, flt: QueueFilter) -> int:
-    return reading.session.scalar(_filtered(select(func.count()).select_from(ReviewItem), flt)) or 0
+    counted = _filtered(select(func.count()).select_from(ReviewItem), flt, reading.session)
+    return reading.session.scalar(counted) or 0
 
 
 def queue_position(reading: Reading, flt: QueueFilter, key: QueueKey) -> int:
     """How many rows come before ``key``: the "rows N–M of T" label needs it."""
-    query = _filtered(select(func.count()).select_from(ReviewItem), flt).where(
+    query = _filtered(select(func.count()).select_from(ReviewItem), flt, reading.session).where(
         and_(_KEY < tuple_(*key))
     )
     return reading.session.scalar(query) or 0
@@ -323,15 +265,6 @@ def queue_neighbour(
     return rows[0] if rows else None
 
 
-def _matching(text: str) -> ColumnElement[bool]:
-    needle = _contains(text)
-    return or_(
-        Folded(ReviewItem.path).like(needle, escape="\\"),
-        Folded(ReviewItem.detected_spdx).like(needle, escape="\\"),
-        Folded(ReviewItem.detected_expression).like(needle, escape="\\"),
-    )
-
-
 def queue_search(
     reading: Reading,
     flt: QueueFilter,
@@ -348,21 +281,54 @@ def queue_search(
     """
     if not text:
         return None
-    base = _filtered(select(*_COLUMNS), flt).where(_matching(text))
-    ascending = (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
-    descending = (ReviewItem.priority.desc(), ReviewItem.path.desc(), ReviewItem.id.desc())
-    order = ascending if forward else descending
+    session = reading.session
+    order = _in_order(forward)
+    bound: Any = None
     if start is not None:
         if forward:
             bound = _KEY >= tuple_(*start) if inclusive else _KEY > tuple_(*start)
         else:
             bound = _KEY <= tuple_(*start) if inclusive else _KEY < tuple_(*start)
-        row = reading.session.execute(base.where(bound).order_by(*order).limit(1)).first()
+        near = _nearby(session, flt, text, bound, forward)
+        if near is not None:
+            return near
+    held = holding_text(session, flt.scan_id, text, True, _SEARCHED)
+    base = _filtered(select(*_COLUMNS), flt, session).where(held)
+    if start is not None:
+        row = session.execute(base.where(bound).order_by(*order).limit(1)).first()
         if row is not None:
             return QueueRow(*row)
         # Wrap: only the rows on the other side of start are left to look at.
         base = base.where(_KEY <= tuple_(*start) if forward else _KEY >= tuple_(*start))
-    row = reading.session.execute(base.order_by(*order).limit(1)).first()
+    row = session.execute(base.order_by(*order).limit(1)).first()
+    return QueueRow(*row) if row is not None else None
+
+
+NEARBY = 500  # rows after the cursor that a search reads before it asks the indexes
+
+
+def _in_order(forward: bool, keys: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+    """Queue order (priority, path, id), or its reverse; of ``keys`` (a subquery's) if given."""
+    keys = keys or (ReviewItem.priority, ReviewItem.path, ReviewItem.id)
+    return keys if forward else tuple(key.desc() for key in keys)
+
+
+def _nearby(
+    session: Session, flt: QueueFilter, text: str, bound: Any, forward: bool
+) -> QueueRow | None:
+    """The match among the next ``NEARBY`` rows, read in queue order: while typing, the text is
+    usually close by, and finding it there needs no index lookups (on PostgreSQL a common
+    trigram costs tens of milliseconds)."""
+    rows = (
+        _filtered(select(*_COLUMNS), flt, session)
+        .where(bound)
+        .order_by(*_in_order(forward))
+        .limit(NEARBY)
+        .subquery()
+    )
+    held = holding_text(None, flt.scan_id, text, True, _SEARCHED, table=rows)
+    order = _in_order(forward, (rows.c.priority, rows.c.path, rows.c.id))
+    row = session.execute(select(rows).where(held).order_by(*order).limit(1)).first()
     return QueueRow(*row) if row is not None else None
 
 
