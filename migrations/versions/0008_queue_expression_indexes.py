@@ -7,7 +7,7 @@ matching values, and then matches rows by ``column IN (values)`` (``services/rev
 ``detected_spdx`` already has its index (``ix_review_items_spdx``).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02 07:40:00
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
