@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
+from operator import itemgetter, lt
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, Integer, Table, cast, select
@@ -96,23 +96,36 @@ class WrittenRowsDigest:
         self._names = [c.name for c in columns]
         self._required = itemgetter(*unbound) if unbound else None  # KeyError if left out
         self._booleans = [i for i, c in enumerate(columns) if isinstance(c.type, Boolean)]
+        # One row's line, as repr(tuple) writes it, with "%d" turning a boolean into 0/1.
+        fields = ["%d" if i in self._booleans else "%r" for i in range(len(columns))]
+        self._line = "(" + ", ".join(fields) + ("," if len(fields) == 1 else "") + ")\n"
+        self._values = itemgetter(*self._names)
         self._last_id = 0
         self._digest = hashlib.sha256()
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        names, booleans, lines = self._names, self._booleans, []
+        if not rows:
+            return
+        ids = [row["id"] for row in rows]
+        if ids[0] <= self._last_id or not all(map(lt, ids, ids[1:])):
+            raise ValueError("rows must be fed in id order")
+        self._last_id = ids[-1]
+        line, values, lines = self._line, self._values, []
         for row in rows:
-            if row["id"] <= self._last_id:
-                raise ValueError("rows must be fed in id order")
-            self._last_id = row["id"]
-            if self._required is not None:
-                self._required(row)
-            values = [row.get(name) for name in names]
-            for position in booleans:
-                if values[position] is not None:
-                    values[position] = int(values[position])
-            lines.append(f"{tuple(values)!r}\n")
+            try:
+                lines.append(line % values(row))
+            except (KeyError, TypeError):  # a column left out, or a NULL boolean
+                lines.append(self._spelled_out(row))
         self._digest.update("".join(lines).encode("utf-8"))
+
+    def _spelled_out(self, row: Mapping[str, Any]) -> str:
+        if self._required is not None:
+            self._required(row)
+        values = [row.get(name) for name in self._names]
+        for position in self._booleans:
+            if values[position] is not None:
+                values[position] = int(values[position])
+        return f"{tuple(values)!r}\n"
 
     def hexdigest(self) -> str:
         return self._digest.hexdigest()
