@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from ospo_tui.db import Database
-from ospo_tui.models import AuditEvent, ScannedFile
+from ospo_tui.models import AuditEvent, ReviewItem, ScannedFile
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.trail.chain import Actor
-from ospo_tui.services.trail.digests import scan_digests
+from ospo_tui.services.trail.digests import WrittenRowsDigest, scan_digests
 from tests.conftest import SCANCODE_FIXTURES
 
 REVIEWER = Actor("rita", "reviewer")
@@ -90,3 +90,15 @@ def test_a_raw_change_to_an_imported_file_row_still_shows(db: Database, awkward_
     recorded = recorded_digest(db, scan_id)
     assert recorded["files"] != read_back(db, scan_id)["files"]
     assert recorded["review_items"] == read_back(db, scan_id)["review_items"]
+
+
+def test_the_written_digest_refuses_rows_out_of_id_order_or_missing_a_defaulted_column() -> None:
+    digest = WrittenRowsDigest(ReviewItem.__table__)
+    row = {"id": 2, "dir_path": "", "needs_review": None}  # a NULL boolean is spelled out
+    digest.add([row])
+    with pytest.raises(ValueError, match="id order"):
+        digest.add([{**row, "id": 1}])
+    with pytest.raises(ValueError, match="id order"):
+        digest.add([{**row, "id": 4}, {**row, "id": 3}])
+    with pytest.raises(KeyError):  # dir_path has a server default the plain INSERT would skip
+        digest.add([{"id": 5}])
