@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from ospo_tui.db import Database
+from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, ReviewItem, ScannedFile
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.trail.chain import Actor
@@ -102,3 +103,22 @@ def test_the_written_digest_refuses_rows_out_of_id_order_or_missing_a_defaulted_
         digest.add([{**row, "id": 4}, {**row, "id": 3}])
     with pytest.raises(KeyError):  # dir_path has a server default the plain INSERT would skip
         digest.add([{"id": 5}])
+
+
+def test_the_import_puts_the_page_cache_back(sqlite_db: Database, awkward_scan: Path) -> None:
+    """The import's larger SQLite cache is the import's own: the pooled connection gets the
+    size it had back, after a good import and after a refused one."""
+
+    def cache_size() -> int:
+        with sqlite_db.session() as session:
+            return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+
+    before = cache_size()
+    import_scan_file(sqlite_db, awkward_scan, project="p", actor=REVIEWER)
+    assert cache_size() == before
+    with pytest.raises(InputError):
+        import_scan_file(sqlite_db, awkward_scan, project="p", actor=REVIEWER)  # imported before
+    awkward_scan.write_text('{"files": [{"path": "a", "size": "big"}]}')
+    with pytest.raises(InputError):
+        import_scan_file(sqlite_db, awkward_scan, project="p", actor=REVIEWER)
+    assert cache_size() == before
