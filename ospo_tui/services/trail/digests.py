@@ -121,7 +121,7 @@ class WrittenRowsDigest:
     def _spelled_out(self, row: Mapping[str, Any]) -> str:
         if self._required is not None:
             self._required(row)
-        values = [row.get(name) for name in self._names]
+        values: list[Any] = [row.get(name) for name in self._names]
         for position in self._booleans:
             if values[position] is not None:
                 values[position] = int(values[position])
