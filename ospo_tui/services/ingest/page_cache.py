@@ -4,9 +4,8 @@ SQLite's default cache is 2 MB. A large import updates indexes keyed by random v
 files' SHA-256), so past a few hundred thousand files almost every insert misses the cache and
 spills dirty pages to the WAL again and again: 32 MB made a 300k-file import 6-9 % faster
 (issue 19; 64 MB was no faster and took a 1M-file import to 244 MB peak RSS), and the memory is
-held only while the import runs. The pragma only changes
-this connection's cache, not what is written: atomicity and durability stay as they were.
-PostgreSQL manages its own buffers and needs nothing.
+held only while the import runs. The pragma changes this connection's cache, not what is
+written: atomicity and durability stay as they were. PostgreSQL manages its own buffers.
 """
 
 from __future__ import annotations

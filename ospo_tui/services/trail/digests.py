@@ -4,8 +4,8 @@ Some rows are written in bulk by one event (a scan's files and review items, a p
 the event cannot carry them, so it carries their digest. ``audit verify`` recomputes it from the
 tables, so a raw UPDATE, INSERT or DELETE of any of those rows shows. ``audit verify`` always
 reads the rows back. A bulk writer may instead feed ``WrittenRowsDigest`` the rows as it inserts
-them (reading 1M rows back cost 14 % of an import): it formats each value as the drivers return
-it, and tests hold the two equal on real scans on both backends.
+them (reading them back took 12-14 % of a 100k-file import): it formats each value as the
+drivers return it, and tests hold the two equal on real scans on both backends.
 """
 
 from __future__ import annotations
