@@ -29,6 +29,7 @@ from ospo_tui.services.ingest.content_hash import file_sha256
 from ospo_tui.services.ingest.json_nesting import NestingGuard
 from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
 from ospo_tui.services.ingest.package_writer import PackageIngest
+from ospo_tui.services.ingest.page_cache import larger_page_cache
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest, get_or_create_project
 from ospo_tui.services.trail.chain import Actor
 
@@ -296,7 +297,7 @@ def import_scan_file(
         feed = _ScanFeed(
             session, project=project, actor=actor, source=source, root=root, label=label
         )
-        with source.path.open("rb") as raw:
+        with source.path.open("rb") as raw, larger_page_cache(session):
             reader = _CountingReader(raw, progress, source.size)
             with _named_errors(source.path, feed, reader):
                 for kind, value in _values(reader, source.json_lines):

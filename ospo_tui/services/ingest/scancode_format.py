@@ -114,7 +114,7 @@ class Field:
     def number(self, name: str, value: Any = ...) -> float | None:
         value = self.raw.get(name) if value is ... else value
         if type(value) is float and math.isfinite(value):
-            return value
+            return value + 0.0  # -0.0 becomes 0.0, as SQLite stores it (the digests agree)
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):

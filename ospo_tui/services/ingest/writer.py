@@ -45,7 +45,7 @@ from ospo_tui.services.ingest.search_index import defer_indexing, index_scan
 from ospo_tui.services.licenses.license_db import license_catalog
 from ospo_tui.services.policy.versions import policy_in_force, settle_policy
 from ospo_tui.services.trail.chain import Actor, append_event
-from ospo_tui.services.trail.digests import scan_digests
+from ospo_tui.services.trail.digests import scan_digests, written_scan_digests
 
 BATCH_FILES = 2000
 
@@ -127,6 +127,9 @@ class ScanIngest:
         self._dropped_triggers = defer_indexing(session, self.scan.id)
         self._file_ids = RowIds(session, ScannedFile.__table__)
         self._detection_ids = RowIds(session, LicenseDetection.__table__)
+        self._item_ids = RowIds(session, ReviewItem.__table__)
+        # The event's digest of the two large tables, taken as they are written (not read back).
+        self._written = written_scan_digests("files", "review_items")
         self.packages = PackageIngest(session, self.scan.id, self.project.id, self._insert)
         self._pending: list[FileRecord] = []
         self._index = 0
@@ -218,7 +221,10 @@ class ScanIngest:
                 )
         self._insert_findings(detections)
         self._insert(CopyrightStatement, copyright_rows)
+        for row, item_id in zip(review_rows, self._item_ids.take(len(review_rows)), strict=True):
+            row["id"] = item_id
         self._insert(ReviewItem, review_rows)
+        self._written["review_items"].add(review_rows)
         self.packages.add_files(records, file_ids)
         for hook in self.after_file_batch:
             hook(len(records))
@@ -282,6 +288,7 @@ class ScanIngest:
             row["id"] = file_id
         with self.session.begin_nested():
             self._insert(ScannedFile, rows)
+        self._written["files"].add(rows)
         return ids
 
     def _insert(self, model: Any, rows: list[dict[str, Any]]) -> None:
@@ -329,6 +336,7 @@ class ScanIngest:
         for row, file_id in zip(rows, self._file_ids.take(len(rows)), strict=True):
             row["id"] = file_id
         self._insert(ScannedFile, rows)
+        self._written["files"].add(rows)
         self.counts["dirs"] += len(rows)
         self.synthetic_dirs = len(rows)
 
@@ -374,7 +382,11 @@ class ScanIngest:
                 "counts": {**self.counts, **self.packages.counts},
                 **(extra_event or {}),
                 # The rows this event wrote, so replay catches a raw change to any of them.
-                "digest": scan_digests(self.session, scan.id),
+                "digest": scan_digests(
+                    self.session,
+                    scan.id,
+                    {part: digest.hexdigest() for part, digest in self._written.items()},
+                ),
             },
             project_id=self.project.id,
         )
