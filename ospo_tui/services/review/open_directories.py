@@ -19,6 +19,13 @@ from ospo_tui.services.access.reading import Reading
 from ospo_tui.services.review.review_scope import SCOPE_FINDINGS, in_scope
 
 
+def _ancestor(directory: str, depth: int) -> str | None:
+    """``directory``'s ancestor of ``depth`` segments (itself at that depth); None if it is
+    shallower (the top, "", included)."""
+    parts = directory.split("/", depth)
+    return "/".join(parts[:depth]) if directory and len(parts) >= depth else None
+
+
 @dataclass(frozen=True)
 class OpenDirectories:
     """Open files per parent directory of one scan ("" holds the files at the top)."""
@@ -36,22 +43,22 @@ class OpenDirectories:
         if depth not in self._rolled_up:
             counts: Counter[str] = Counter()
             for directory, count in self.per_directory.items():
-                parts = directory.split("/", depth)
-                if directory and len(parts) >= depth:
-                    counts["/".join(parts[:depth])] += count
+                ancestor = _ancestor(directory, depth)
+                if ancestor is not None:
+                    counts[ancestor] += count
             self._rolled_up[depth] = counts
         return self._rolled_up[depth]
 
     def splits_at(self, depth: int) -> bool:
         """Whether the directories of ``depth`` segments are more than one."""
-        first: list[str] | None = None
+        first: str | None = None
         for directory in self.per_directory:
-            parts = directory.split("/", depth)[:depth]
-            if not directory or len(parts) < depth:
+            ancestor = _ancestor(directory, depth)
+            if ancestor is None:
                 continue
             if first is None:
-                first = parts
-            elif parts != first:
+                first = ancestor
+            elif ancestor != first:
                 return True
         return False
 

@@ -61,14 +61,12 @@ def glob_to_like(pattern: str) -> str:
     return "".join(out)
 
 
-# Both backends fold only ASCII letters (see ``Folded``): the needle is folded the same way, so
-# "ÄNDERUNGEN" still finds itself and never depends on the backend.
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
 def contains_pattern(text: str) -> str:
-    """The LIKE pattern (escape ``\\``) of a text held anywhere, A-Z folded."""
-    return "%" + glob_to_like(text.translate(_ASCII_LOWER)) + "%"
+    """The LIKE pattern (escape ``\\``) of a text held anywhere, A-Z folded.
+
+    Both backends fold only ASCII letters (see ``Folded``), as the search screen's ``fold``
+    does: "ÄNDERUNGEN" still finds itself and never depends on the backend."""
+    return "%" + glob_to_like(fold(text)) + "%"
 
 
 class Folded(FunctionElement[str]):
