@@ -11,6 +11,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
+from .indexed_text import fits_index
 
 # Review states, in the reviewer's words.
 STATE_OPEN = "open"
@@ -35,10 +36,26 @@ class ReviewItem(Base):
     __table_args__ = (
         Index("ix_review_items_queue", "scan_id", "needs_review", "priority", "path"),
         Index("ix_review_items_state", "scan_id", "state", "priority", "path"),
-        Index("ix_review_items_spdx", "scan_id", "detected_spdx"),
         # The queue lists a scan's distinct expressions by walking these (see queue_text).
-        Index("ix_review_items_expression", "scan_id", "detected_expression"),
-        Index("ix_review_items_concluded", "scan_id", "concluded_expression"),
+        # PostgreSQL indexes only the values that fit an index entry (see indexed_text).
+        Index(
+            "ix_review_items_spdx",
+            "scan_id",
+            "detected_spdx",
+            postgresql_where=fits_index("detected_spdx"),
+        ),
+        Index(
+            "ix_review_items_expression",
+            "scan_id",
+            "detected_expression",
+            postgresql_where=fits_index("detected_expression"),
+        ),
+        Index(
+            "ix_review_items_concluded",
+            "scan_id",
+            "concluded_expression",
+            postgresql_where=fits_index("concluded_expression"),
+        ),
         # The "all files" scope pages on (priority, path) without needs_review in the way.
         Index("ix_review_items_all", "scan_id", "priority", "path"),
         # The directory tree groups a scan's items by parent directory, scope, state and alert.

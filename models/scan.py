@@ -6,6 +6,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
+from .indexed_text import fits_index
 
 
 class Project(Base):
@@ -49,7 +50,13 @@ class ScannedFile(Base):
     __table_args__ = (
         UniqueConstraint("scan_id", "path"),
         Index("ix_files_sha256", "sha256"),
-        Index("ix_files_scan_expression", "scan_id", "detected_license_expression_spdx"),
+        # PostgreSQL indexes only the values that fit an index entry (see indexed_text).
+        Index(
+            "ix_files_scan_expression",
+            "scan_id",
+            "detected_license_expression_spdx",
+            postgresql_where=fits_index("detected_license_expression_spdx"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

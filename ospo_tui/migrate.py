@@ -51,13 +51,15 @@ def downgrade_to(engine: Engine, revision: str = "base") -> None:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Model comparisons leave the search indexes (see models.search) and the SQLite-only
-    dashboard index (models.review.FIGURES_INDEX) alone: they are not mapped."""
+    """Model comparisons leave the search indexes (see models.search), the SQLite-only
+    dashboard index (models.review.FIGURES_INDEX) and the PostgreSQL-only index of long texts
+    (models.indexed_text.LONG_TEXT_INDEX) alone: they are not mapped."""
+    from ospo_tui.models.indexed_text import LONG_TEXT_INDEX
     from ospo_tui.models.review import FIGURES_INDEX
     from ospo_tui.models.search import is_search_index, is_search_table
 
     if name is None:
         return True
-    if type_ == "index" and (is_search_index(name) or name == FIGURES_INDEX):
+    if type_ == "index" and (is_search_index(name) or name in (FIGURES_INDEX, LONG_TEXT_INDEX)):
         return False
     return not (type_ == "table" and is_search_table(name))

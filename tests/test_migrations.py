@@ -18,6 +18,7 @@ from ospo_tui.migrate import (
     upgrade_to_head,
 )
 from ospo_tui.models import Base
+from ospo_tui.models.indexed_text import LONG_TEXT_INDEX, long_text_sql
 
 
 def test_upgrade_downgrade_round_trip(db_url: str) -> None:
@@ -74,4 +75,29 @@ def test_single_head_and_every_step_goes_up_and_down(db_url: str) -> None:
         command.downgrade(config, revision.down_revision or "base")
         command.upgrade(config, revision.revision)
     assert current_revision(db.engine) == head_revision(db.engine)
+    db.dispose()
+
+
+def _predicate(sql: object) -> str | None:
+    return None if sql is None else str(sql).replace("(", "").replace(")", "").replace(" ", "")
+
+
+def test_partial_indexes_match_the_models(db_url: str) -> None:
+    """Alembic's comparison does not see an index's WHERE: each index's predicate is the
+    model's on PostgreSQL (see models.indexed_text), and SQLite's indexes are whole."""
+    db = Database(db_url)
+    upgrade_to_head(db.engine)
+    postgresql = db.engine.dialect.name == "postgresql"
+    inspector = inspect(db.engine)
+    for table in Base.metadata.tables.values():
+        found = {ix["name"]: ix for ix in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            reflected = found[str(index.name)].get("dialect_options", {}).get("postgresql_where")
+            wanted = index.dialect_options["postgresql"].get("where") if postgresql else None
+            assert _predicate(reflected) == _predicate(wanted), index.name
+    indexes = {ix["name"]: ix for ix in inspector.get_indexes("review_items")}
+    assert (LONG_TEXT_INDEX in indexes) == postgresql
+    if postgresql:
+        where = indexes[LONG_TEXT_INDEX]["dialect_options"]["postgresql_where"]
+        assert _predicate(where) == _predicate(long_text_sql())
     db.dispose()

@@ -29,6 +29,7 @@ from ospo_tui.services.review.custom_licenses import accepted_ids
 from ospo_tui.services.review.decision_fields import CLEARED, DecisionFields, validate_fields
 from ospo_tui.services.review.decision_records import decisions_by_id
 from ospo_tui.services.review.decisions import DecisionChange, run_retrying, write_decisions
+from ospo_tui.services.review.indexed_text import equals
 from ospo_tui.services.review.item_state import (
     ItemSnapshot,
     StaleVersions,
@@ -73,8 +74,8 @@ class BulkSelection:
             expression = self.same_expression.strip()
             parts.append(
                 or_(
-                    ReviewItem.detected_spdx == expression,
-                    ReviewItem.detected_expression == expression,
+                    equals(ReviewItem.detected_spdx, expression),
+                    equals(ReviewItem.detected_expression, expression),
                 )
             )
         if self.path_glob:

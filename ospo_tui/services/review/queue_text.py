@@ -40,6 +40,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.models import ReviewItem
 from ospo_tui.models.search import fts_table
+from ospo_tui.services.review.indexed_text import FitsIndex, among, long_values
 from ospo_tui.services.review.search import MIN_PHRASE, contains, fold
 
 RARE_PATHS = 300  # SQLite: fewer paths than this holding a text are read through FTS5
@@ -103,11 +104,14 @@ def _folded_sqlite(element: Folded, compiler: Any, **kw: Any) -> str:
 def _value_steps(scan_id: int, target: Any) -> Any:
     """The distinct non-null values of ``target`` in the scan, in index order, one index seek
     per value (a loose index scan, which neither backend plans by itself)."""
-    first = select(func.min(target).label("value")).where(ReviewItem.scan_id == scan_id)
+    # On PostgreSQL the index holds the values that fit it (``indexed_text``); ``_listed``
+    # adds the others.
+    fits = FitsIndex(target)
+    first = select(func.min(target).label("value")).where(ReviewItem.scan_id == scan_id, fits)
     values = first.cte("queue_values", recursive=True)
     following = (
         select(func.min(target))
-        .where(ReviewItem.scan_id == scan_id, target > values.c.value)
+        .where(ReviewItem.scan_id == scan_id, target > values.c.value, fits)
         .scalar_subquery()
     )
     return values.union_all(select(following).where(values.c.value.is_not(None)))
@@ -123,7 +127,7 @@ def values_holding(
     if rows is None:
         return Folded(target).like(needle, escape="\\")
     matching = [value for value, holds in rows if holds]
-    return target.in_(matching) if matching else None
+    return among(target, matching) if matching else None
 
 
 def _listed(
@@ -134,6 +138,7 @@ def _listed(
     value = _value_steps(scan_id, target).c.value
     query = select(value, condition(value)).where(value.is_not(None)).limit(MANY_VALUES + 1)
     rows = [(found, holds) for found, holds in session.execute(query)]
+    rows += long_values(session, scan_id, target, condition, MANY_VALUES + 1 - len(rows))
     return rows if len(rows) <= MANY_VALUES else None
 
 
