@@ -11,7 +11,7 @@ from typing import Any
 from ospo_tui.models import Scan
 from ospo_tui.services.ingest.scancode_format import FileRecord, record_license_keys
 from ospo_tui.services.licenses.license_db import LicenseCatalog
-from ospo_tui.services.policy.priority import Findings, rank
+from ospo_tui.services.policy.priority import Findings, rank, with_alert
 from ospo_tui.services.policy.rules import LicensePolicy
 
 
@@ -23,10 +23,11 @@ def review_item_row(
     scores = [m.score for m in matches if m.score is not None]
     coverages = [m.match_coverage for m in matches if m.match_coverage is not None]
     has_todo = bool(record.todo_ids)
+    columns = record.columns
     # The policy judges the same text as the queue re-ranking does (policy_queue).
-    judged = record.columns["detected_license_expression"]
+    judged = columns["detected_license_expression"]
     if judged is None:
-        judged = record.columns["detected_license_expression_spdx"]
+        judged = columns["detected_license_expression_spdx"]
     findings = Findings(
         license_keys=record_license_keys(record),
         min_score=min(scores) if scores else None,
@@ -35,21 +36,23 @@ def review_item_row(
         has_errors=bool(record.scan_errors),
         expression=judged,
     )
-    priority, reason = rank(findings, catalog, policy)
+    alert = policy.alert(judged)
+    base, reason = rank(findings, catalog)  # the policy-free rank; the alert is known already
+    path = columns["path"]
     return {
         "file_id": file_id,
         "scan_id": scan.id,
         "project_id": scan.project_id,
-        "path": record.path,
-        "dir_path": record.path.rpartition("/")[0],
+        "path": path,
+        "dir_path": path.rpartition("/")[0],
         "state": "open",
         "needs_review": bool(record.detections or has_todo or record.scan_errors),
-        "priority": priority,
+        "priority": with_alert(base, alert),
         "priority_reason": reason,
-        "policy_alert": policy.alert(judged),
+        "policy_alert": alert,
         "policy_version": policy.version,
-        "detected_expression": record.columns["detected_license_expression"],
-        "detected_spdx": record.columns["detected_license_expression_spdx"],
+        "detected_expression": columns["detected_license_expression"],
+        "detected_spdx": columns["detected_license_expression_spdx"],
         "best_score": max(scores) if scores else None,
         "has_todo": has_todo,
         "version": 1,
