@@ -21,6 +21,7 @@ from ospo_tui.db import Database
 from ospo_tui.errors import InputError
 from ospo_tui.models import AuditEvent, LicenseMatch, ReviewItem, Scan, ScannedFile
 from ospo_tui.services.ingest import importer
+from ospo_tui.services.ingest.file_findings import findings_summary
 from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.ingest.parse_worker import record_from_wire, record_to_wire
 from ospo_tui.services.ingest.scan_values import CountingReader, parsed_values
@@ -61,7 +62,10 @@ def test_records_cross_the_pipe_unchanged(fixture: Path) -> None:
         records = [v for kind, v in parsed_values(reader, False) if kind == "file"]
     assert records
     for record in records:
-        assert record_from_wire(marshal.loads(marshal.dumps(record_to_wire(record)))) == record
+        received = record_from_wire(marshal.loads(marshal.dumps(record_to_wire(record))))
+        assert received == record
+        # What ranking needs, worked out in the worker: the same as the writer would.
+        assert received.summary == (findings_summary(record) if record.is_file else None)
 
 
 def _rows(db: Database, scan_id: int) -> list[tuple[object, ...]]:

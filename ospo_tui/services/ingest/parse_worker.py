@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ospo_tui.errors import InputError
+from ospo_tui.services.ingest.file_findings import findings_summary
 from ospo_tui.services.ingest.json_stream import JsonSyntaxError
 from ospo_tui.services.ingest.package_format import ManifestRecord
 from ospo_tui.services.ingest.rare_collections import rare_collections
@@ -66,11 +67,12 @@ def record_to_wire(record: FileRecord) -> tuple[Any, ...]:
         record.scan_errors,
         record.for_packages,
         [(m.columns, m.legacy, m.package) for m in record.manifests],
+        findings_summary(record) if record.is_file else None,
     )
 
 
 def record_from_wire(wire: tuple[Any, ...]) -> FileRecord:
-    columns, detections, copyrights, todo_ids, scan_errors, for_packages, manifests = wire
+    columns, detections, copyrights, todo_ids, scan_errors, for_packages, manifests, summary = wire
     return FileRecord(
         columns,
         [
@@ -82,6 +84,7 @@ def record_from_wire(wire: tuple[Any, ...]) -> FileRecord:
         scan_errors,
         for_packages,
         [ManifestRecord(*manifest) for manifest in manifests],
+        summary,
     )
 
 
