@@ -4,7 +4,6 @@ when the worker dies, and no worker left running when the importer dies."""
 
 from __future__ import annotations
 
-import json
 import marshal
 import os
 import signal
@@ -26,6 +25,7 @@ from ospo_tui.services.ingest.importer import import_scan_file
 from ospo_tui.services.ingest.parse_worker import record_from_wire, record_to_wire
 from ospo_tui.services.ingest.scan_values import CountingReader, parsed_values
 from ospo_tui.services.trail.chain import Actor
+from tests import test_import as import_tests
 from tests.conftest import SCANCODE_FIXTURES
 from tests.test_import import _bad_inputs, count
 
@@ -171,11 +171,4 @@ def test_a_worker_whose_importer_was_killed_stops(sqlite_db: Database, tmp_path:
 def test_json_lines_through_a_worker(
     sqlite_db: Database, tmp_path: Path, through_worker: None
 ) -> None:
-    doc = json.loads((SCANCODE_FIXTURES / "hazelcast-3293-v32rc3.json").read_text())
-    lines = [json.dumps({"headers": doc["headers"]})] + [
-        json.dumps({"files": [f]}) for f in doc["files"]
-    ]
-    jsonl = tmp_path / "scan.jsonl"
-    jsonl.write_text("\n".join(lines) + "\n")
-    result = import_scan_file(sqlite_db, jsonl, project="h", actor=REVIEWER)
-    assert (result.files, result.detections, result.matches, result.copyrights) == (39, 39, 57, 91)
+    import_tests.test_json_lines_output_imports_like_json(sqlite_db, tmp_path)

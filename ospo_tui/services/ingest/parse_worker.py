@@ -15,7 +15,7 @@ from __future__ import annotations
 import marshal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import fields
 from operator import attrgetter
 from pathlib import Path
@@ -143,7 +143,7 @@ def _receive(stream: IO[bytes]) -> tuple[Any, ...] | None:
 
 def values_from_worker(
     path: Path, json_lines: bool, position: WorkerOffset, progress: ProgressCallback | None
-) -> Iterator[tuple[str, Any]]:
+) -> Generator[tuple[str, Any], None, None]:
     """What ``parsed_values`` yields for ``path``, parsed by a worker process."""
     worker = subprocess.Popen(
         [sys.executable, "-m", __name__, str(path), "lines" if json_lines else "document"],
