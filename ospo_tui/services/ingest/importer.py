@@ -1,7 +1,8 @@
 """Importing a ScanCode JSON (or ``--json-lines``) output file, streamed and atomic.
 
 ScanCode writes ``files`` last and a 100k-file scan is over 100 MB, so the document is read as a
-stream of parser events: each file entry is built, written in a batch and dropped. Everything
+stream of parser events: each file entry is built, written in a batch and dropped. A large file
+is decoded and parsed by a worker process while this one writes (parse_worker). Everything
 happens in one transaction; any error rolls it all back and is reported as one line naming the
 record and the byte offset.
 """
