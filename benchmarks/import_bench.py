@@ -49,7 +49,9 @@ class SizeResult:
 
 
 def _sample_descendants(root: int, peaks: dict[int, float]) -> None:
-    """Record the peak RSS so far (VmHWM, MB) of ``root`` and of each process below it."""
+    """Record the peak RSS so far (VmHWM, MB) of ``root`` and of each process below it. A
+    process sampled between fork and exec still shows its parent's memory; exec starts a new
+    peak, so the latest figure is kept, not the largest."""
     pending = [root]
     while pending:
         pid = pending.pop()
@@ -60,8 +62,8 @@ def _sample_descendants(root: int, peaks: dict[int, float]) -> None:
             continue
         pending.extend(map(int, children))
         for line in status.splitlines():
-            if line.startswith("VmHWM:"):
-                peaks[pid] = max(peaks.get(pid, 0.0), int(line.split()[1]) / 1024)
+            if line.startswith("VmHWM:"):  # the latest: the peak of the program it now runs
+                peaks[pid] = int(line.split()[1]) / 1024
 
 
 def measure(command: list[str]) -> tuple[float, float]:

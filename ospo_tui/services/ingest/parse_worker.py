@@ -145,6 +145,7 @@ def values_from_worker(
     path: Path, json_lines: bool, position: WorkerOffset, progress: ProgressCallback | None
 ) -> Generator[tuple[str, Any], None, None]:
     """What ``parsed_values`` yields for ``path``, parsed by a worker process."""
+    total = path.stat().st_size
     worker = subprocess.Popen(
         [sys.executable, "-m", __name__, str(path), "lines" if json_lines else "document"],
         stdin=subprocess.DEVNULL,
@@ -162,7 +163,7 @@ def values_from_worker(
                 raise _ERRORS[name](text)
             position.offset = message[1]
             if progress is not None:
-                progress(position.offset, path.stat().st_size)
+                progress(position.offset, total)
             for kind, value in message[2]:
                 yield kind, record_from_wire(value) if kind == "file" else value
         raise InputError(f"the parsing process stopped (exit code {worker.wait()})")
