@@ -3,9 +3,11 @@
     python -m benchmarks.import_bench [--files 100000 [1000000 ...]] [--rounds 3]
         [--packages 5000 --dependencies 50000] [--scan-dir DIR]
 
-Each measurement runs in its own process (wall time and that process's peak RSS from wait4),
-alternating the two so machine noise hits both alike; the best round of each is compared.
-Targets (issue 19): import ≤ 3 × json.load and importer peak RSS ≤ 250 MB, at 100k and at 1M
+Each measurement runs in its own process, alternating the two so machine noise hits both alike;
+the best round of each is compared. Its wall time is the process's; its peak RSS is the sum of
+the peaks of that process (from wait4) and of every process it starts (sampled from /proc), since
+a large import decodes and parses in a worker process beside the one that writes (parse_worker).
+Targets (issue 19): import ≤ 3 × json.load and the import's peak RSS ≤ 250 MB, at 100k and at 1M
 files. With ``--packages`` (issue 17) the scan also carries that many packages and dependencies,
 written before ``files`` as ScanCode writes them, with every file belonging to one package.
 ``--scan-dir`` reuses ``DIR/synthetic-N.json`` (only read; as the TUI bench leaves it) instead of
@@ -27,6 +29,7 @@ from benchmarks.synthetic_scan import write_synthetic_scan
 
 RATIO_TARGET = 3.0
 RSS_TARGET_MB = 250.0
+SAMPLE_SECONDS = 0.02  # how often the peak RSS of the measured process's children is read
 
 
 @dataclass
@@ -45,15 +48,45 @@ class SizeResult:
         return self.ratio <= RATIO_TARGET and self.imported[1] <= RSS_TARGET_MB
 
 
+def _sample_descendants(root: int, peaks: dict[int, float]) -> None:
+    """Record the peak RSS so far (VmHWM, MB) of ``root`` and of each process below it. A
+    process sampled between fork and exec still shows its parent's memory; exec starts a new
+    peak, so the latest figure is kept, not the largest."""
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        pending.extend(map(int, children))
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):  # the latest: the peak of the program it now runs
+                peaks[pid] = int(line.split()[1]) / 1024
+
+
 def measure(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one child process."""
+    """(wall seconds, summed peak RSS in MB) of one child process and the processes it starts."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    peaks: dict[int, float] = {}
+    while True:
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        _sample_descendants(process.pid, peaks)
+        time.sleep(SAMPLE_SECONDS)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(command)}")
-    return elapsed, usage.ru_maxrss / 1024
+    # wait4's figure is the larger of the process's own peak and its largest child's.
+    own = peaks.pop(process.pid, 0.0)
+    children = sum(peaks.values())
+    if max(peaks.values(), default=0.0) < usage.ru_maxrss / 1024:
+        own = usage.ru_maxrss / 1024
+    return elapsed, own + children
 
 
 def _scan_file(args: argparse.Namespace, files: int, tmp: Path) -> tuple[Path, int]:
@@ -119,7 +152,7 @@ def report(results: list[SizeResult]) -> bool:
     print()
     print(
         f"{'files':>10}{'JSON MB':>9}{'json.load s':>13}{'import s':>10}{'ratio':>8}"
-        f"{'target':>8}{'peak RSS MB':>13}{'target':>8}{'files/s':>10}"
+        f"{'target':>8}{'peak RSS MB*':>13}{'target':>8}{'files/s':>10}"
     )
     for r in results:
         print(
@@ -127,6 +160,7 @@ def report(results: list[SizeResult]) -> bool:
             f"{r.ratio:>8.2f}{f'≤ {RATIO_TARGET:.0f}':>8}{r.imported[1]:>13.0f}"
             f"{f'≤ {RSS_TARGET_MB:.0f}':>8}{r.files / r.imported[0]:>10,.0f}"
         )
+    print("* summed over the import's processes")
     met = all(r.met for r in results)
     print("targets met" if met else "TARGETS NOT MET")
     return met

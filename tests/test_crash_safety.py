@@ -102,12 +102,28 @@ def read_position(pid: int, path: Path) -> int:
     return 0
 
 
+def with_descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it."""
+    found, pending = [], [pid]
+    while pending:
+        found.append(pending.pop())
+        try:
+            children = Path(f"/proc/{found[-1]}/task/{found[-1]}/children").read_text()
+        except OSError:
+            continue
+        pending.extend(map(int, children.split()))
+    return found
+
+
 def importing_past_half(db: Database, scan_file: Path) -> Callable[[int], bool]:
-    """The import has read half its input, inside its open write transaction. (The growth of
-    SQLite's WAL is no sign: the import's 32 MB page cache holds a small scan's pages until
-    the commit, and a kill on that sign landed after it.)"""
+    """The import has read half its input, inside its open write transaction. The reader is
+    the importer or, for a scan this large, its parse worker (a batch or two ahead of the
+    writes). (The growth of SQLite's WAL is no sign: the import's 32 MB page cache holds a
+    small scan's pages until the commit, and a kill on that sign landed after it.)"""
     half = scan_file.stat().st_size // 2
-    return lambda pid: read_position(pid, scan_file) > half and writing(db)
+    return lambda pid: (
+        max(read_position(p, scan_file) for p in with_descendants(pid)) > half and writing(db)
+    )
 
 
 def settle(db: Database) -> None:

@@ -1,22 +1,21 @@
 """Importing a ScanCode JSON (or ``--json-lines``) output file, streamed and atomic.
 
 ScanCode writes ``files`` last and a 100k-file scan is over 100 MB, so the document is read as a
-stream of parser events: each file entry is built, written in a batch and dropped. Everything
+stream of parser events: each file entry is built, written in a batch and dropped. A large file
+is decoded and parsed by a worker process while this one writes (parse_worker). Everything
 happens in one transaction; any error rolls it all back and is reported as one line naming the
 record and the byte offset.
 """
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, Protocol
 
-import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -26,24 +25,27 @@ from ospo_tui.errors import InputError, OspoError
 from ospo_tui.models import Scan
 from ospo_tui.services.access.roles import require
 from ospo_tui.services.ingest.content_hash import file_sha256
-from ospo_tui.services.ingest.json_nesting import NestingGuard
-from ospo_tui.services.ingest.json_stream import JsonSyntaxError, stream_document
+from ospo_tui.services.ingest.json_stream import JsonSyntaxError
 from ospo_tui.services.ingest.package_writer import PackageIngest
 from ospo_tui.services.ingest.page_cache import larger_page_cache
+from ospo_tui.services.ingest.parse_worker import WorkerOffset, values_from_worker
+from ospo_tui.services.ingest.rare_collections import rare_collections
+from ospo_tui.services.ingest.scan_values import (
+    CountingReader,
+    ProgressCallback,
+    is_json_lines,
+    parsed_values,
+)
+from ospo_tui.services.ingest.scancode_format import FileRecord
 from ospo_tui.services.ingest.writer import ScanHeader, ScanIngest, get_or_create_project
 from ospo_tui.services.trail.chain import Actor
 
-# Top-level values we keep; the rest (license_detections, rule references) are skipped unbuilt.
-_WANTED = frozenset(
-    {"headers", "todo", "license_references", "scancode_version", "scancode_options", "summary"}
-)
-# Top-level lists read and written one item at a time, like files.
-_ITEMISED = {"packages": "package", "dependencies": "dependency"}
-_CHUNK = 1 << 18
 # Top-level lists that belong to the scan, not to one file.
 _EXTRAS = ("todo", "license_references")
+# From this size on a worker process decodes and parses while this one writes (parse_worker);
+# below it the worker's start (~0.1 s) costs more than the overlap saves.
+WORKER_MIN_BYTES = 8 << 20
 
-ProgressCallback = Callable[[int, int], None]  # (bytes read, total bytes)
 _PACKAGE_KINDS: dict[str, Callable[[PackageIngest, Any], None]] = {
     "package": PackageIngest.add_package,
     "dependency": PackageIngest.add_dependency,
@@ -63,74 +65,6 @@ class ImportResult:
     synthetic_dirs: int
     packages: int = 0
     dependencies: int = 0
-
-
-class _CountingReader(io.RawIOBase):
-    """Reports how far the parser got, for progress and for error messages; refuses JSON nested
-    deep enough to exhaust the parser's memory (see json_nesting)."""
-
-    def __init__(self, raw: IO[bytes], progress: ProgressCallback | None, total: int) -> None:
-        self.raw = raw
-        self.offset = 0
-        self.progress = progress
-        self.total = total
-        self.nesting = NestingGuard()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
-        self.nesting.feed(data)
-        buffer[: len(data)] = data
-        self.offset += len(data)
-        if self.progress is not None:
-            self.progress(self.offset, self.total)
-        return len(data)
-
-
-def _is_json_lines(path: Path) -> bool:
-    """``--json-lines`` output: a first line holding only ``{"headers": ...}``."""
-    with path.open("rb") as handle:
-        first = handle.readline(1 << 22).strip()
-    if not first.startswith(b"{"):
-        return False
-    try:
-        value = orjson.loads(first)
-    except orjson.JSONDecodeError:
-        return False
-    return isinstance(value, dict) and set(value) == {"headers"}
-
-
-def _values(reader: _CountingReader, json_lines: bool) -> Iterator[tuple[str, Any]]:
-    """The wanted top-level values and ("file", entry) per file, in document order."""
-    if json_lines:
-        return _stream_json_lines(reader)
-    return stream_document(reader, _WANTED, chunk=_CHUNK, itemised=_ITEMISED)
-
-
-def _stream_json_lines(reader: _CountingReader) -> Iterator[tuple[str, Any]]:
-    buffered = io.BufferedReader(reader, _CHUNK)
-    for number, line in enumerate(buffered, start=1):
-        if not line.strip():
-            continue
-        try:
-            value = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            raise InputError(f"line {number}: invalid JSON: {exc}") from None
-        if not isinstance(value, dict):
-            raise InputError(f"line {number}: expected a JSON object")
-        for key, item in value.items():
-            if key == "files":
-                if not isinstance(item, list):
-                    raise InputError(f"line {number}: 'files' must be a list")
-                for entry in item:
-                    yield "file", entry
-            elif key in _ITEMISED and isinstance(item, list):
-                for entry in item:
-                    yield _ITEMISED[key], entry
-            elif key in _WANTED:
-                yield key, item
 
 
 def _header_from(values: dict[str, Any]) -> ScanHeader:
@@ -172,7 +106,7 @@ def _checked_source(path: Path, json_lines: bool | None) -> _Source:
         size = path.stat().st_size
         if size == 0:
             raise InputError(f"{path}: the file is empty")
-        lines_mode = _is_json_lines(path) if json_lines is None else json_lines
+        lines_mode = is_json_lines(path) if json_lines is None else json_lines
         return _Source(path, size, file_sha256(path), lines_mode)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
@@ -217,7 +151,7 @@ class _ScanFeed:
         self.ingest: ScanIngest | None = None
         self.last_path = "(none yet)"
 
-    def take(self, kind: str, value: Any) -> None:
+    def take(self, kind: str, value: FileRecord | Any) -> None:
         if kind in _PACKAGE_KINDS:
             if self.ingest is None:
                 self.ingest = self._start()
@@ -230,9 +164,8 @@ class _ScanFeed:
             return
         if self.ingest is None:
             self.ingest = self._start()
-        self.ingest.add_file(value)
-        if isinstance(value, dict) and isinstance(value.get("path"), str):
-            self.last_path = value["path"]
+        self.ingest.add_record(value)
+        self.last_path = value.path
 
     def _start(self) -> ScanIngest:
         header = _header_from(self.values)
@@ -258,8 +191,12 @@ class _ScanFeed:
         return self.ingest
 
 
+class _Offset(Protocol):
+    offset: int
+
+
 @contextmanager
-def _named_errors(path: Path, feed: _ScanFeed, reader: _CountingReader) -> Iterator[None]:
+def _named_errors(path: Path, feed: _ScanFeed, reader: _Offset) -> Iterator[None]:
     """Any failure as one line naming the file and how far the import got."""
     try:
         yield
@@ -274,6 +211,25 @@ def _named_errors(path: Path, feed: _ScanFeed, reader: _CountingReader) -> Itera
         ) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InputError(f"{path}: near byte {reader.offset}: {_first_line(exc)}") from None
+
+
+@contextmanager
+def _source_values(
+    source: _Source, progress: ProgressCallback | None
+) -> Iterator[tuple[_Offset, Iterator[tuple[str, Any]]]]:
+    """The file's values, parsed here or, for a large file, by a worker process beside this
+    one; the worker is stopped at once if the import ends early."""
+    if source.size >= WORKER_MIN_BYTES:
+        position = WorkerOffset()
+        values = values_from_worker(source.path, source.json_lines, position, progress)
+        try:
+            yield position, values
+        finally:
+            values.close()
+        return
+    with source.path.open("rb") as raw:
+        reader = CountingReader(raw, progress, source.size)
+        yield reader, parsed_values(reader, source.json_lines)
 
 
 def import_scan_file(
@@ -291,16 +247,15 @@ def import_scan_file(
     """Import one ScanCode output file into ``project`` in a single transaction."""
     require(db, actor, "import", str(path))
     source = _checked_source(Path(path), json_lines)
-    with db.session() as session:
+    with db.session() as session, rare_collections():
         forced = _imported_before(session, source, project, force)
         label = label or source.path.name
         feed = _ScanFeed(
             session, project=project, actor=actor, source=source, root=root, label=label
         )
-        with source.path.open("rb") as raw, larger_page_cache(session):
-            reader = _CountingReader(raw, progress, source.size)
+        with _source_values(source, progress) as (reader, values), larger_page_cache(session):
             with _named_errors(source.path, feed, reader):
-                for kind, value in _values(reader, source.json_lines):
+                for kind, value in values:
                     feed.take(kind, value)
                 ingest = feed.finish({"file": source.path.name, "forced": forced})
         scan = ingest.scan

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from ospo_tui.models import Scan
-from ospo_tui.services.ingest.scancode_format import FileRecord, record_license_keys
+from ospo_tui.services.ingest.file_findings import findings_summary
+from ospo_tui.services.ingest.scancode_format import FileRecord
 from ospo_tui.services.licenses.license_db import LicenseCatalog
-from ospo_tui.services.policy.priority import Findings, rank
+from ospo_tui.services.policy.priority import Findings, rank, with_alert
 from ospo_tui.services.policy.rules import LicensePolicy
 
 
@@ -19,38 +20,39 @@ def review_item_row(
     record: FileRecord, file_id: int, scan: Scan, catalog: LicenseCatalog, policy: LicensePolicy
 ) -> dict[str, Any]:
     """The ``review_items`` row of one regular file of ``scan``."""
-    matches = [m for d in record.detections for m in d.matches]
-    scores = [m.score for m in matches if m.score is not None]
-    coverages = [m.match_coverage for m in matches if m.match_coverage is not None]
+    keys, min_score, min_coverage, best_score = record.summary or findings_summary(record)
     has_todo = bool(record.todo_ids)
+    columns = record.columns
     # The policy judges the same text as the queue re-ranking does (policy_queue).
-    judged = record.columns["detected_license_expression"]
+    judged = columns["detected_license_expression"]
     if judged is None:
-        judged = record.columns["detected_license_expression_spdx"]
+        judged = columns["detected_license_expression_spdx"]
     findings = Findings(
-        license_keys=record_license_keys(record),
-        min_score=min(scores) if scores else None,
-        min_coverage=min(coverages) if coverages else None,
+        license_keys=keys,
+        min_score=min_score,
+        min_coverage=min_coverage,
         has_todo=has_todo,
         has_errors=bool(record.scan_errors),
         expression=judged,
     )
-    priority, reason = rank(findings, catalog, policy)
+    alert = policy.alert(judged)
+    base, reason = rank(findings, catalog)  # the policy-free rank; the alert is known already
+    path = columns["path"]
     return {
         "file_id": file_id,
         "scan_id": scan.id,
         "project_id": scan.project_id,
-        "path": record.path,
-        "dir_path": record.path.rpartition("/")[0],
+        "path": path,
+        "dir_path": path.rpartition("/")[0],
         "state": "open",
         "needs_review": bool(record.detections or has_todo or record.scan_errors),
-        "priority": priority,
+        "priority": with_alert(base, alert),
         "priority_reason": reason,
-        "policy_alert": policy.alert(judged),
+        "policy_alert": alert,
         "policy_version": policy.version,
-        "detected_expression": record.columns["detected_license_expression"],
-        "detected_spdx": record.columns["detected_license_expression_spdx"],
-        "best_score": max(scores) if scores else None,
+        "detected_expression": columns["detected_license_expression"],
+        "detected_spdx": columns["detected_license_expression_spdx"],
+        "best_score": best_score,
         "has_todo": has_todo,
         "version": 1,
         "updated_at": scan.created_at,

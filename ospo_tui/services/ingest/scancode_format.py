@@ -23,6 +23,7 @@ from ospo_tui.services.ingest.path_limits import path_problem
 from ospo_tui.services.licenses.expressions import combine_and, license_keys, scancode_to_spdx
 
 if TYPE_CHECKING:
+    from ospo_tui.services.ingest.file_findings import FindingsSummary
     from ospo_tui.services.ingest.package_format import ManifestRecord
 
 _HEX = re.compile("[0-9a-fA-F]+")
@@ -66,6 +67,7 @@ class FileRecord:
     scan_errors: list[str]
     for_packages: list[str] = field(default_factory=list)  # package uids it belongs to
     manifests: list[ManifestRecord] = field(default_factory=list)  # package_data it holds
+    summary: FindingsSummary | None = field(default=None, compare=False)  # if worked out ahead
 
     @property
     def path(self) -> str:
