@@ -317,13 +317,19 @@ def _first_held(
     """The first row of ``held`` in queue order (or reversed) past ``start`` (with ``wrap``:
     from the queue's other end up to ``start``), ``bound`` saying how it compares to ``start``.
 
-    The walk to it reads the queue's index alone: it looks for the (priority, path) of the
+    On PostgreSQL the walk to it reads the queue's index alone: it looks for the (priority, path) of the
     first match, then reads that row by one index seek. A text common in the scan but absent
     from the first tens of thousands of rows is walked to, and reading each row's table page
     on the way took 110-300 ms at 1,000,000 files on PostgreSQL; the index alone, a third of
     that. Rows sharing one (priority, path) are told apart by ``bound`` (by their ids).
     """
     order = _in_order(forward)
+    if session.get_bind().dialect.name == "sqlite":
+        # One statement: SQLite reads it faster (12-20 ms at 1,000,000 files, the three
+        # steps 45 ms), its FTS5 table having narrowed a rare text to a list of ids already.
+        query = held.where(bound) if bound is not None else held
+        first = session.execute(query.order_by(*order).limit(1)).first()
+        return QueueRow(*first) if first is not None else None
 
     def at_first_key(condition: Any, within: Any = None) -> tuple[Any, QueueRow | None]:
         """The first (priority, path) that ``condition`` keeps, and its first row ``within``."""
