@@ -70,7 +70,11 @@ class ReviewItem(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
     path: Mapped[str] = mapped_column(Text)  # copied from files so the queue pages on one index
     # The parent directory ("" at the top): the directory tree counts by it in SQL.
-    dir_path: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Byte order on PostgreSQL too, so a subtree's range of directories is an index seek
+    # (migration 0010).
+    dir_path: Mapped[str] = mapped_column(
+        Text().with_variant(Text(collation="C"), "postgresql"), default="", server_default=""
+    )
     state: Mapped[str] = mapped_column(String(16), default=STATE_OPEN)
     needs_review: Mapped[bool] = mapped_column(
         Boolean, default=True

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 from ospo_tui.db import Database
 from ospo_tui.migrate import (
@@ -17,8 +17,9 @@ from ospo_tui.migrate import (
     include_object,
     upgrade_to_head,
 )
-from ospo_tui.models import Base
+from ospo_tui.models import Base, ReviewItem
 from ospo_tui.models.indexed_text import LONG_TEXT_INDEX, long_text_sql
+from ospo_tui.services.review.directory_filter import under_directory
 
 
 def test_upgrade_downgrade_round_trip(db_url: str) -> None:
@@ -100,4 +101,24 @@ def test_partial_indexes_match_the_models(db_url: str) -> None:
     if postgresql:
         where = indexes[LONG_TEXT_INDEX]["dialect_options"]["postgresql_where"]
         assert _predicate(where) == _predicate(long_text_sql())
+    db.dispose()
+
+
+def test_a_subtree_is_a_range_of_the_directory_index(db_url: str) -> None:
+    """The directory tree opens a directory by a byte-order range of ``dir_path``: a seek in
+    the directory index on both backends (migration 0010 on PostgreSQL), not a filter over
+    every entry of the scan."""
+    db = Database(db_url)
+    upgrade_to_head(db.engine)
+    query = select(func.count()).where(ReviewItem.scan_id == 1, under_directory("src/lib"))
+    sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
+    with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET enable_seqscan = off")  # an empty table is read whole
+            plan = [row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql)]
+            seeks = [line for line in plan if "Index Cond" in line]
+        else:
+            plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+            seeks = [line for line in plan if "ix_review_items_dir" in line]
+    assert any("dir_path" in line for line in seeks), plan
     db.dispose()

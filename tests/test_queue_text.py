@@ -225,3 +225,49 @@ def test_path_globs_keep_their_rows(scan: tuple[Database, int]) -> None:
         for scope in ("findings", "all"):
             flt = QueueFilter(scan_id, scope=scope, path_glob=glob)
             assert _planned_ids(db, flt) == _plain_ids(db, flt), glob
+
+
+def test_search_steps_through_rows_that_share_their_place_in_the_queue(
+    scan: tuple[Database, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows of one (priority, path) are told apart by their ids: the search finds its way to
+    the first match by (priority, path) alone, then among such rows by id."""
+    db, scan_id = scan
+    monkeypatch.setattr(queue, "NEARBY", 0)  # no reading near the cursor: the index steps only
+    with db.session() as session:
+        ids = list(
+            session.scalars(
+                select(ReviewItem.id).where(ReviewItem.scan_id == scan_id).order_by(ReviewItem.id)
+            )
+        )
+        twins = (ids[1], ids[4], ids[8])
+        session.execute(
+            update(ReviewItem)
+            .where(ReviewItem.id.in_(twins))
+            .values(path="src/twin.c", priority=5, needs_review=True)
+        )
+        # One more match just after them, so a step past the last twin has somewhere to go.
+        session.execute(
+            update(ReviewItem)
+            .where(ReviewItem.id == ids[0])
+            .values(path="src/twin.h", priority=5, needs_review=True)
+        )
+    flt = QueueFilter(scan_id)
+    with admin_reading(db) as snapshot:
+        rows = queue_page(snapshot, flt, limit=100_000)
+        hits = [at for at, row in enumerate(rows) if row.path.startswith("src/twin.")]
+        assert [rows[at].id for at in hits] == [*sorted(twins), ids[0]]
+        for at in (*hits, hits[0] - 1, hits[-1] + 1):
+            for forward in (True, False):
+                for inclusive in (False, True):
+                    found = queue_search(
+                        snapshot,
+                        flt,
+                        "TWIN",
+                        start=rows[at].key,
+                        forward=forward,
+                        inclusive=inclusive,
+                    )
+                    want = _expected(hits, at, forward, inclusive)
+                    assert want is not None and found is not None
+                    assert found.id == rows[want].id, (at, forward, inclusive)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,6 +88,31 @@ def test_escape_cancels_letters_stay_in_the_bar_and_license_key_applies(
     with admin_reading(sqlite_db) as snapshot:
         mit = [row.path for row in queue_page(snapshot, queue.flt, limit=1000)]
     assert 0 < len(mit) < 29 and queue.total == len(mit)
+
+
+def test_the_table_has_the_focus_when_the_filtered_rows_are_shown(sample_app: ReviewApp) -> None:
+    """The bar hands the focus back before the new rows go into the table, not from a callback
+    after them: a focus change repaints the whole screen, so a late one paints the rows twice."""
+
+    async def drive() -> None:
+        async with sample_app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            queue = await open_queue(pilot)
+            table = queue.query_one(QueueTable)
+            focused_when_shown: list[object] = []
+            show_rows = table.show_rows
+
+            def recording_show_rows(*args: Any, **kwargs: Any) -> None:
+                focused_when_shown.append(queue.focused)
+                show_rows(*args, **kwargs)
+
+            table.show_rows = recording_show_rows  # type: ignore[method-assign]
+            await pilot.press("f", "tab", "tab", *"mit", "enter")
+            await settle(pilot)
+            assert queue.flt.license_key == "mit"
+            assert focused_when_shown == [table]
+
+    asyncio.run(drive())
 
 
 def test_text_filters_ignore_case_on_both_backends(db: Database) -> None:
