@@ -3,8 +3,9 @@
 It sits inside the queue screen instead of a modal screen on top of it: applying a filter then
 never pops a screen, so the queue's footer and layout are not rebuilt before the new rows paint.
 It floats over the top of the table (``overlay: screen``, in a layer of its own) rather than
-pushing it down, so opening and closing it moves no other widget: only the rows it covered are
-painted again.
+pushing it down, so opening and closing it moves no other widget. The focus change that comes
+with opening or closing repaints the whole screen anyway (``Screen.focused`` is a repaint
+reactive), so the queue moves the focus in the same step as the new rows, never a frame later.
 """
 
 from __future__ import annotations
