@@ -6,10 +6,15 @@ import hashlib
 import json
 from pathlib import Path
 
-from ospo_tui.db import Database
-from ospo_tui.models import Decision, Scan
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from ospo_tui.db import Database, open_database
+from ospo_tui.models import Decision, ReviewItem, Scan
 from ospo_tui.services.access.members import add_member
 from ospo_tui.services.ingest.importer import import_scan_file
+from ospo_tui.services.review import reuse
 from ospo_tui.services.review.bulk import BulkSelection, apply_bulk, undo_bulk
 from ospo_tui.services.review.decisions import decide
 from ospo_tui.services.review.history import file_history
@@ -151,3 +156,36 @@ def test_a_file_that_gains_findings_stays_stale_until_confirmed(
             difference = stale_difference(snapshot, again.id)
         assert difference is not None
         assert (difference.old_detected, difference.new_detected) == (None, "Zlib")
+
+
+def test_a_rescan_plans_its_reuse_with_its_own_uncommitted_rows(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ANALYZE from outside the import (autovacuum's) counts none of the rescan's rows, which
+    only its own transaction sees. Planned from that count, the reuse join ran for over 30
+    minutes at 10,000 files; the import must count its own rows before it asks."""
+    db = open_database(pg_url)
+    first = import_zlib(db)
+    decide(db, BOB, item(db, first, ADLER).id, 1, "Zlib", "non_functional", "code")
+    outside = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    seen: dict[str, float] = {}
+    carry_over = reuse.carry_over_decisions
+
+    def analyzed_from_outside_first(session: Session, scan: Scan, actor: Actor) -> int:
+        with outside.connect() as conn:
+            conn.exec_driver_sql("ANALYZE review_items")
+        reused = carry_over(session, scan, actor)
+        seen["planned"] = session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'review_items'")
+        )
+        seen["rows"] = session.scalar(select(func.count()).select_from(ReviewItem))
+        return reused
+
+    monkeypatch.setattr(reuse, "carry_over_decisions", analyzed_from_outside_first)
+    second = import_zlib(db, rescan(tmp_path, changed_findings=FAQ, changed_content=CRC))
+    outside.dispose()
+    with db.session() as session:
+        assert session.get(Scan, second).reused_count == 1
+        committed = session.scalar(select(func.count()).select_from(ReviewItem))
+    assert seen["planned"] == seen["rows"] == committed
+    db.dispose()
