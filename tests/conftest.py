@@ -194,6 +194,7 @@ def sqlite_db(sqlite_url: str, _sqlite_template: Path) -> Iterator[Database]:
     database.dispose()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (``--dist loadgroup``) the tests of a module that shares a
     module-scoped fixture (a built wheel, a full scan, a Dask cluster) run on one worker, so
