@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from ospo_tui.services.licenses.spdx_validation import completion_names, normali
 from ospo_tui.services.review.decision_fields import validate_fields
 
 OUTCOMES: Counter[str] = Counter()
+# The last test reads what the fuzzers before it counted: under xdist they share one worker.
+pytestmark = pytest.mark.xdist_group("fuzz_expressions")
 
 _names = completion_names()
 license_names = st.sampled_from(_names[:: max(1, len(_names) // 400)] + ("MIT", "Apache-2.0"))
