@@ -107,7 +107,7 @@ def _reuses(session: Session, scan: Scan) -> list[_Reuse]:
     ]
 
 
-def _decided_before(scan: Scan) -> Select[tuple[int]]:
+def _decided_before(scan: Scan) -> Select[Any]:
     """Any decision in the project: the new scan has none of its own before its carry-over."""
     return select(Decision.id).where(Decision.project_id == scan.project_id)
 
