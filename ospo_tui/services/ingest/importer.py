@@ -221,7 +221,7 @@ def _source_values(
     one; the worker is stopped at once if the import ends early."""
     if source.size >= WORKER_MIN_BYTES:
         position = WorkerOffset()
-        values = values_from_worker(source.path, source.json_lines, position, progress)
+        values = values_from_worker(source.path, source.size, source.json_lines, position, progress)
         try:
             yield position, values
         finally:

@@ -33,7 +33,8 @@ BATCH_RECORDS = 1000  # about 0.8 MB marshalled: one batch fits the enlarged pip
 PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged F_SETPIPE_SZ
 _HEADER = 8  # little-endian length of each message
 _MATCH_VALUES = attrgetter(*(f.name for f in fields(MatchRow)))
-# Errors the worker reports by name, raised again under the same name by the importer.
+# Errors the worker reports by name, raised again under the same name by the importer; a
+# subclass comes before its base.
 _ERRORS: dict[str, type[Exception]] = {
     "JsonSyntaxError": JsonSyntaxError,
     "InputError": InputError,
@@ -124,9 +125,8 @@ def _work(path: Path, json_lines: bool, out: IO[bytes]) -> None:
 
 
 def _error_name(exc: Exception) -> str:
-    if isinstance(exc, JsonSyntaxError):
-        return "JsonSyntaxError"
-    return "InputError" if isinstance(exc, InputError) else "ValueError"
+    """The name in ``_ERRORS`` of the first kind ``exc`` is (the most specific come first)."""
+    return next(name for name, kind in _ERRORS.items() if isinstance(exc, kind))
 
 
 def _receive(stream: IO[bytes]) -> tuple[Any, ...] | None:
@@ -142,10 +142,14 @@ def _receive(stream: IO[bytes]) -> tuple[Any, ...] | None:
 
 
 def values_from_worker(
-    path: Path, json_lines: bool, position: WorkerOffset, progress: ProgressCallback | None
+    path: Path,
+    total: int,
+    json_lines: bool,
+    position: WorkerOffset,
+    progress: ProgressCallback | None,
 ) -> Generator[tuple[str, Any], None, None]:
-    """What ``parsed_values`` yields for ``path``, parsed by a worker process."""
-    total = path.stat().st_size
+    """What ``parsed_values`` yields for ``path`` (``total`` bytes), parsed by a worker
+    process."""
     worker = subprocess.Popen(
         [sys.executable, "-m", __name__, str(path), "lines" if json_lines else "document"],
         stdin=subprocess.DEVNULL,
