@@ -27,9 +27,15 @@ def statistics_name(column: str) -> str:
     return f"st_review_items_{column}_bytes"
 
 
+def length_sql(column: str, comparison: str) -> str:
+    """``column``'s length in bytes against the bound: the one way every index predicate and
+    query condition here says it, so PostgreSQL sees the query imply the index's predicate."""
+    return f"octet_length({column}) {comparison} {INDEXED_TEXT_BYTES}"
+
+
 def fits_sql(column: str) -> str:
     """The SQL condition that ``column``'s value fits its index (PostgreSQL)."""
-    return f"octet_length({column}) <= {INDEXED_TEXT_BYTES}"
+    return length_sql(column, "<=")
 
 
 def fits_index(column: str) -> TextClause:
@@ -39,4 +45,4 @@ def fits_index(column: str) -> TextClause:
 
 def long_text_sql() -> str:
     """The condition of ``LONG_TEXT_INDEX``: some column's value is too long to index."""
-    return " OR ".join(f"octet_length({c}) > {INDEXED_TEXT_BYTES}" for c in LONG_TEXT_COLUMNS)
+    return " OR ".join(length_sql(column, ">") for column in LONG_TEXT_COLUMNS)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ospo_tui.models import ReviewItem
-from ospo_tui.models.indexed_text import INDEXED_TEXT_BYTES
+from ospo_tui.models.indexed_text import INDEXED_TEXT_BYTES, length_sql
 
 
 class FitsIndex(FunctionElement[bool]):
@@ -44,7 +44,7 @@ def _fits_index(element: FitsIndex, compiler: Any, **kw: Any) -> str:
     if compiler.dialect.name == "sqlite":
         return "1"
     column = compiler.process(element.clauses, **kw)
-    return f"(octet_length({column}) {element.comparison} {INDEXED_TEXT_BYTES})"
+    return f"({length_sql(column, element.comparison)})"
 
 
 def value_fits(value: str) -> bool:
